@@ -1,0 +1,55 @@
+//===- Dialects.h - C API of the mx dialect -----------------------*- C -*-===//
+
+#ifndef MASE_MLIR_C_DIALECTS_H
+#define MASE_MLIR_C_DIALECTS_H
+
+#include "mlir-c/IR.h"
+#include "mlir-c/Support.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(MX, mx);
+
+/// Registers the mx dialect and the project's passes.
+MLIR_CAPI_EXPORTED void maseRegisterAllPasses(void);
+
+//===--- FormatAttr -------------------------------------------------------===//
+
+MLIR_CAPI_EXPORTED bool maseAttributeIsAMXFormat(MlirAttribute attr);
+/// Parses the project-wide spelling ("mxint<4,8,16>", "mxfp4_e2m1", ...);
+/// returns a null attribute (and emits a diagnostic) when it is invalid.
+MLIR_CAPI_EXPORTED MlirAttribute maseMXFormatAttrParse(MlirContext ctx,
+                                                       MlirStringRef spelling);
+/// Calls `callback` with the canonical spelling.
+MLIR_CAPI_EXPORTED void maseMXFormatAttrPrint(MlirAttribute attr,
+                                              MlirStringCallback callback,
+                                              void *userData);
+MLIR_CAPI_EXPORTED bool maseMXFormatAttrIsInt(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetElementBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetExponentBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetMantissaBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetScaleBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetBlockSize(MlirAttribute attr);
+
+//===--- TensorType -------------------------------------------------------===//
+
+MLIR_CAPI_EXPORTED bool maseTypeIsAMXTensor(MlirType type);
+/// Returns a null type (and emits a diagnostic at `loc`) when invalid.
+MLIR_CAPI_EXPORTED MlirType maseMXTensorTypeGetChecked(MlirLocation loc,
+                                                       intptr_t rank,
+                                                       const int64_t *shape,
+                                                       MlirAttribute format,
+                                                       unsigned axis);
+MLIR_CAPI_EXPORTED intptr_t maseMXTensorTypeGetRank(MlirType type);
+MLIR_CAPI_EXPORTED int64_t maseMXTensorTypeGetDimSize(MlirType type,
+                                                      intptr_t dim);
+MLIR_CAPI_EXPORTED MlirAttribute maseMXTensorTypeGetFormat(MlirType type);
+MLIR_CAPI_EXPORTED unsigned maseMXTensorTypeGetAxis(MlirType type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // MASE_MLIR_C_DIALECTS_H

@@ -1,0 +1,19 @@
+//===- Passes.h - mase-mlir passes ------------------------------*- C++ -*-===//
+
+#ifndef MASE_MLIR_TRANSFORMS_PASSES_H
+#define MASE_MLIR_TRANSFORMS_PASSES_H
+
+#include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mase::mx {
+
+#define GEN_PASS_DECL
+#include "MX/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "MX/Passes.h.inc"
+
+} // namespace mase::mx
+
+#endif // MASE_MLIR_TRANSFORMS_PASSES_H

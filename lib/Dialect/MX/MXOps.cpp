@@ -1,0 +1,394 @@
+//===- MXOps.cpp - mx dialect operations ----------------------------------===//
+
+#include "mase-mlir/Dialect/MX/MXOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mase::mx;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static ArrayRef<int64_t> shapeOf(Type type) {
+  // Operand and result types are statically shaped by the ODS constraints.
+  return *getStaticShape(type);
+}
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s.empty() ? "scalar" : s;
+}
+
+/// Checks that an MX operand, if it is one, is blocked along `axis`.
+static LogicalResult verifyBlockedAlong(Operation *op, StringRef what,
+                                        Type type, int64_t axis) {
+  auto mx = dyn_cast<MXTensorType>(type);
+  if (!mx || int64_t(mx.getAxis()) == axis)
+    return success();
+  return op->emitOpError() << what << " must be blocked along its reduction "
+                           << "axis " << axis << ", but is blocked along axis "
+                           << mx.getAxis();
+}
+
+/// Checks that two MX operands of a contraction use the same block size.
+static LogicalResult verifySameBlockSize(Operation *op, Type lhs, Type rhs) {
+  auto a = dyn_cast<MXTensorType>(lhs);
+  auto b = dyn_cast<MXTensorType>(rhs);
+  if (!a || !b)
+    return success();
+  if (a.getFormat().getBlockSize() != b.getFormat().getBlockSize())
+    return op->emitOpError("MX operands need the same block size along the "
+                           "reduction axis, got ")
+           << a.getFormat().str() << " and " << b.getFormat().str();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization ops
+//===----------------------------------------------------------------------===//
+
+OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
+  // Folding constants needs the numerics; see mx-fold-constants.
+  return {};
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult ConstantOp::verify() {
+  MXTensorType type = getType();
+  FormatAttr format = type.getFormat();
+  auto checkAttr = [&](StringRef what, DenseIntElementsAttr attr,
+                       ArrayRef<int64_t> shape, unsigned bits) -> LogicalResult {
+    auto attrType = cast<ShapedType>(attr.getType());
+    if (attrType.getShape() != shape)
+      return emitOpError() << what << " have shape "
+                           << shapeStr(attrType.getShape()) << ", expected "
+                           << shapeStr(shape);
+    auto intType = cast<IntegerType>(attrType.getElementType());
+    if (!intType.isUnsigned() || intType.getWidth() != bits)
+      return emitOpError() << what << " must be ui" << bits << " for "
+                           << format.str() << ", got " << intType;
+    return success();
+  };
+  SmallVector<int64_t> scaleShape = type.getScaleShape();
+  if (failed(checkAttr("scales", getScales(), scaleShape,
+                       format.getScaleBits())) ||
+      failed(checkAttr("codes", getCodes(), type.getShape(),
+                       format.getElementBits())))
+    return failure();
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) {
+  return ArrayAttr::get(getContext(), {getScales(), getCodes()});
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput().getType());
+  ArrayRef<int64_t> w = shapeOf(getWeight().getType());
+  ArrayRef<int64_t> y = shapeOf(getType());
+  if (x.empty())
+    return emitOpError("input must have rank >= 1");
+  if (w.size() != 2)
+    return emitOpError("weight must be [N, K], got ") << shapeStr(w);
+  if (x.back() != w[1])
+    return emitOpError("input features ")
+           << x.back() << " do not match weight [N, K] = " << shapeStr(w);
+  if (getBias()) {
+    ArrayRef<int64_t> b = shapeOf(getBias().getType());
+    if (b.size() != 1 || b[0] != w[0])
+      return emitOpError("bias must be [") << w[0] << "], got " << shapeStr(b);
+  }
+  SmallVector<int64_t> expected(x.drop_back());
+  expected.push_back(w[0]);
+  if (y != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be ") << shapeStr(expected) << ", got "
+                                          << shapeStr(y);
+  if (failed(verifyBlockedAlong(*this, "input", getInput().getType(),
+                                x.size() - 1)) ||
+      failed(verifyBlockedAlong(*this, "weight", getWeight().getType(), 1)) ||
+      failed(verifySameBlockSize(*this, getInput().getType(),
+                                 getWeight().getType())))
+    return failure();
+  return success();
+}
+
+static LogicalResult verifyMatmul(Operation *op, Type lhsType, Type rhsType,
+                                  Type resultType, bool batched) {
+  ArrayRef<int64_t> a = shapeOf(lhsType), b = shapeOf(rhsType),
+                    c = shapeOf(resultType);
+  if (!batched && (a.size() != 2 || b.size() != 2))
+    return op->emitOpError("operands must have rank 2, got ")
+           << shapeStr(a) << " and " << shapeStr(b);
+  if (batched && (a.size() < 3 || a.size() != b.size()))
+    return op->emitOpError("operands must have the same rank >= 3, got ")
+           << shapeStr(a) << " and " << shapeStr(b);
+  size_t r = a.size();
+  if (a.take_front(r - 2) != b.take_front(r - 2))
+    return op->emitOpError("batch dimensions differ: ")
+           << shapeStr(a) << " and " << shapeStr(b);
+  if (a[r - 1] != b[r - 2])
+    return op->emitOpError("reduction dimensions differ: ")
+           << shapeStr(a) << " and " << shapeStr(b);
+  SmallVector<int64_t> expected(a.drop_back());
+  expected.push_back(b[r - 1]);
+  if (c != ArrayRef<int64_t>(expected))
+    return op->emitOpError("result must be ")
+           << shapeStr(expected) << ", got " << shapeStr(c);
+  if (failed(verifyBlockedAlong(op, "lhs", lhsType, r - 1)) ||
+      failed(verifyBlockedAlong(op, "rhs", rhsType, r - 2)) ||
+      failed(verifySameBlockSize(op, lhsType, rhsType)))
+    return failure();
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  return verifyMatmul(*this, getLhs().getType(), getRhs().getType(), getType(),
+                      /*batched=*/false);
+}
+
+LogicalResult BatchMatmulOp::verify() {
+  return verifyMatmul(*this, getLhs().getType(), getRhs().getType(), getType(),
+                      /*batched=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return success();
+}
+
+LogicalResult CmpOp::verify() {
+  static constexpr llvm::StringLiteral kPredicates[] = {"eq", "ne", "lt",
+                                                        "le", "gt", "ge"};
+  if (!llvm::is_contained(kPredicates, getPredicate()))
+    return emitOpError("unknown predicate \"")
+           << getPredicate() << "\" (expected eq, ne, lt, le, gt or ge)";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and softmax
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), shapeOf(getInput().getType()).size());
+}
+
+/// Shared by layer_norm and rms_norm: affine parameters have the shape of
+/// the normalized trailing axes.
+static LogicalResult verifyNorm(Operation *op, Value input, Value output,
+                                int64_t normalizedRank,
+                                ArrayRef<std::pair<StringRef, Value>> params) {
+  ArrayRef<int64_t> x = shapeOf(input.getType());
+  if (normalizedRank < 1 || normalizedRank > int64_t(x.size()))
+    return op->emitOpError("normalized_rank ")
+           << normalizedRank << " must be in 1.." << x.size();
+  if (shapeOf(output.getType()) != x)
+    return op->emitOpError("result shape must equal the input shape ")
+           << shapeStr(x);
+  ArrayRef<int64_t> trailing = x.take_back(normalizedRank);
+  for (auto [what, value] : params) {
+    if (!value)
+      continue;
+    if (shapeOf(value.getType()) != trailing)
+      return op->emitOpError() << what << " must have shape "
+                               << shapeStr(trailing) << ", got "
+                               << shapeStr(shapeOf(value.getType()));
+  }
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  return verifyNorm(*this, getInput(), getOutput(), getNormalizedRank(),
+                    {{"weight", getWeight()}, {"bias", getBias()}});
+}
+
+LogicalResult RMSNormOp::verify() {
+  return verifyNorm(*this, getInput(), getOutput(), getNormalizedRank(),
+                    {{"weight", getWeight()}});
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+template <typename ReduceOp>
+static LogicalResult verifyReduce(ReduceOp op) {
+  ArrayRef<int64_t> x = shapeOf(op.getInput().getType());
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t axis : op.getAxes()) {
+    if (failed(verifyAxis(op, axis, x.size())))
+      return failure();
+    if (!seen.insert(axis).second)
+      return op.emitOpError("axis ") << axis << " is repeated";
+  }
+  SmallVector<int64_t> expected;
+  for (auto [i, dim] : llvm::enumerate(x)) {
+    if (!seen.contains(i))
+      expected.push_back(dim);
+    else if (op.getKeepDims())
+      expected.push_back(1);
+  }
+  if (shapeOf(op.getType()) != ArrayRef<int64_t>(expected))
+    return op.emitOpError("result must be ")
+           << shapeStr(expected) << ", got " << shapeStr(shapeOf(op.getType()));
+  return success();
+}
+
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+
+//===----------------------------------------------------------------------===//
+// Embedding and shape ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  ArrayRef<int64_t> ids = shapeOf(getIndices().getType());
+  ArrayRef<int64_t> table = shapeOf(getTable().getType());
+  if (table.size() != 2)
+    return emitOpError("table must be [V, D], got ") << shapeStr(table);
+  SmallVector<int64_t> expected(ids);
+  expected.push_back(table[1]);
+  if (shapeOf(getType()) != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be ") << shapeStr(expected) << ", got "
+                                          << shapeStr(shapeOf(getType()));
+  return success();
+}
+
+static int64_t numElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+LogicalResult ReshapeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput().getType());
+  ArrayRef<int64_t> out = shapeOf(getType());
+  if (numElements(in) != numElements(out))
+    return emitOpError("cannot reshape ")
+           << shapeStr(in) << " (" << numElements(in) << " elements) to "
+           << shapeStr(out) << " (" << numElements(out) << " elements)";
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput().getType());
+  ArrayRef<int64_t> perm = getPermutation();
+  if (perm.size() != in.size())
+    return emitOpError("permutation has ")
+           << perm.size() << " entries for rank " << in.size();
+  SmallVector<bool> used(in.size(), false);
+  SmallVector<int64_t> expected;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= int64_t(in.size()) || used[p])
+      return emitOpError("permutation is not a permutation of 0..")
+             << in.size() - 1;
+    used[p] = true;
+    expected.push_back(in[p]);
+  }
+  if (shapeOf(getType()) != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be ") << shapeStr(expected) << ", got "
+                                          << shapeStr(shapeOf(getType()));
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput().getType());
+  ArrayRef<int64_t> offsets = getOffsets(), sizes = getSizes(),
+                    strides = getStrides();
+  if (offsets.size() != in.size() || sizes.size() != in.size() ||
+      strides.size() != in.size())
+    return emitOpError("offsets, sizes and strides need one entry per "
+                       "dimension (rank ")
+           << in.size() << ")";
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (strides[i] < 1 || sizes[i] < 1 || offsets[i] < 0)
+      return emitOpError("dimension ")
+             << i << ": offsets must be >= 0, sizes and strides >= 1";
+    if (offsets[i] + (sizes[i] - 1) * strides[i] >= in[i])
+      return emitOpError("dimension ") << i << ": slice runs past the end ("
+                                       << in[i] << ")";
+  }
+  if (shapeOf(getType()) != sizes)
+    return emitOpError("result must be ") << shapeStr(sizes) << ", got "
+                                          << shapeStr(shapeOf(getType()));
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  ArrayRef<int64_t> first = shapeOf(getInputs().front().getType());
+  if (failed(verifyAxis(*this, getAxis(), first.size())))
+    return failure();
+  SmallVector<int64_t> expected(first);
+  expected[getAxis()] = 0;
+  for (Value input : getInputs()) {
+    ArrayRef<int64_t> shape = shapeOf(input.getType());
+    if (shape.size() != first.size())
+      return emitOpError("inputs must have the same rank");
+    for (size_t i = 0; i < shape.size(); ++i)
+      if (int64_t(i) != getAxis() && shape[i] != first[i])
+        return emitOpError("inputs differ outside the concatenation axis: ")
+               << shapeStr(first) << " and " << shapeStr(shape);
+    expected[getAxis()] += shape[getAxis()];
+  }
+  if (shapeOf(getType()) != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be ") << shapeStr(expected) << ", got "
+                                          << shapeStr(shapeOf(getType()));
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput().getType());
+  ArrayRef<int64_t> out = shapeOf(getType());
+  if (in.size() > out.size())
+    return emitOpError("cannot broadcast ")
+           << shapeStr(in) << " to lower rank " << shapeStr(out);
+  ArrayRef<int64_t> aligned = out.take_back(in.size());
+  for (auto [a, b] : llvm::zip(in, aligned))
+    if (a != 1 && a != b)
+      return emitOpError("cannot broadcast ")
+             << shapeStr(in) << " to " << shapeStr(out);
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "MX/MXOps.cpp.inc"

@@ -1,0 +1,72 @@
+//===- MXTraits.cpp - shape verification traits of mx ops -----------------===//
+
+#include "mase-mlir/Dialect/MX/MXTraits.h"
+#include "mase-mlir/Dialect/MX/MXTypes.h"
+
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace mase::mx;
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s.empty() ? "scalar" : s;
+}
+
+LogicalResult mase::mx::OpTrait::impl::verifySameShape(Operation *op) {
+  std::optional<ArrayRef<int64_t>> expected;
+  for (Type type : llvm::concat<Type>(op->getOperandTypes(),
+                                      op->getResultTypes())) {
+    std::optional<ArrayRef<int64_t>> shape = getStaticShape(type);
+    if (!shape)
+      return op->emitOpError("expects statically shaped tensors, got ")
+             << type;
+    if (!expected)
+      expected = shape;
+    else if (*shape != *expected)
+      return op->emitOpError("expects operands and results of one shape, got ")
+             << shapeStr(*expected) << " and " << shapeStr(*shape);
+  }
+  return success();
+}
+
+LogicalResult mase::mx::OpTrait::impl::verifyBroadcastShape(Operation *op) {
+  SmallVector<int64_t> broadcast;
+  for (Type type : op->getOperandTypes()) {
+    std::optional<ArrayRef<int64_t>> shape = getStaticShape(type);
+    if (!shape)
+      return op->emitOpError("expects statically shaped tensors, got ")
+             << type;
+    SmallVector<int64_t> next;
+    if (!mlir::OpTrait::util::getBroadcastedShape(broadcast, *shape, next))
+      return op->emitOpError("operand shapes ")
+             << shapeStr(broadcast) << " and " << shapeStr(*shape)
+             << " do not broadcast";
+    broadcast = std::move(next);
+  }
+  std::optional<ArrayRef<int64_t>> result =
+      getStaticShape(op->getResult(0).getType());
+  if (!result || *result != ArrayRef<int64_t>(broadcast))
+    return op->emitOpError("result shape must be the broadcast shape ")
+           << shapeStr(broadcast);
+
+  // Two MX operands blocked along the same result axis must agree on the
+  // block size, or their blocks do not line up.
+  int64_t rank = broadcast.size();
+  std::optional<std::pair<int64_t, unsigned>> blocking;
+  for (Type type : op->getOperandTypes()) {
+    auto mx = dyn_cast<MXTensorType>(type);
+    if (!mx)
+      continue;
+    int64_t axis = rank - mx.getRank() + mx.getAxis();
+    unsigned size = mx.getFormat().getBlockSize();
+    if (blocking && blocking->first == axis && blocking->second != size)
+      return op->emitOpError("MX operands blocked along the same axis need "
+                             "the same block size, got ")
+             << blocking->second << " and " << size;
+    blocking = {axis, size};
+  }
+  return success();
+}

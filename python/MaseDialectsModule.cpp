@@ -1,0 +1,132 @@
+//===- MaseDialectsModule.cpp - Python classes of the mx dialect ----------===//
+//
+// mase_mlir.dialects.mx.FormatAttr and mase_mlir.dialects.mx.TensorType.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mase-mlir-c/Dialects.h"
+
+#include "mlir-c/Diagnostics.h"
+#include "mlir-c/IR.h"
+#include "mlir/Bindings/Python/Nanobind.h"
+#include "mlir/Bindings/Python/NanobindAdaptors.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nb = nanobind;
+using namespace mlir::python::nanobind_adaptors;
+
+namespace {
+/// Collects the diagnostics a C API call emits so that they become the
+/// message of a Python exception instead of text on stderr.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MlirContext ctx) : ctx(ctx) {
+    id = mlirContextAttachDiagnosticHandler(ctx, &handle, this, nullptr);
+  }
+  ~DiagnosticCollector() { mlirContextDetachDiagnosticHandler(ctx, id); }
+  const std::string &message() const { return text; }
+
+private:
+  static MlirLogicalResult handle(MlirDiagnostic diag, void *userData) {
+    auto *self = static_cast<DiagnosticCollector *>(userData);
+    if (!self->text.empty())
+      self->text += "\n";
+    mlirDiagnosticPrint(
+        diag,
+        [](MlirStringRef s, void *data) {
+          static_cast<std::string *>(data)->append(s.data, s.length);
+        },
+        &self->text);
+    return mlirLogicalResultSuccess();
+  }
+  MlirContext ctx;
+  MlirDiagnosticHandlerID id;
+  std::string text;
+};
+
+std::string formatSpelling(MlirAttribute attr) {
+  std::string out;
+  maseMXFormatAttrPrint(
+      attr,
+      [](MlirStringRef s, void *data) {
+        static_cast<std::string *>(data)->append(s.data, s.length);
+      },
+      &out);
+  return out;
+}
+
+MlirAttribute parseFormat(MlirContext ctx, const std::string &spelling) {
+  DiagnosticCollector diagnostics(ctx);
+  MlirAttribute attr = maseMXFormatAttrParse(
+      ctx, mlirStringRefCreate(spelling.data(), spelling.size()));
+  if (mlirAttributeIsNull(attr))
+    throw nb::value_error(diagnostics.message().c_str());
+  return attr;
+}
+} // namespace
+
+NB_MODULE(_maseDialects, m) {
+  auto mx = m.def_submodule("mx");
+
+  mlir_attribute_subclass(mx, "FormatAttr", maseAttributeIsAMXFormat)
+      .def_classmethod(
+          "get",
+          [](const nb::object &cls, const std::string &spelling,
+             MlirContext ctx) { return cls(parseFormat(ctx, spelling)); },
+          nb::arg("cls"), nb::arg("spelling"),
+          nb::arg("context").none() = nb::none(),
+          "Parses a format spelling: mxint<M,E,B>, mxfp<eXmY,E,B> or an OCP "
+          "short name (mxfp8_e4m3, mxfp4_e2m1, mxint8, ...)")
+      .def_property_readonly("spelling", formatSpelling,
+                             "The canonical spelling")
+      .def_property_readonly("is_int", maseMXFormatAttrIsInt)
+      .def_property_readonly("element_bits", maseMXFormatAttrGetElementBits)
+      .def_property_readonly("exponent_bits", maseMXFormatAttrGetExponentBits)
+      .def_property_readonly("mantissa_bits", maseMXFormatAttrGetMantissaBits)
+      .def_property_readonly("scale_bits", maseMXFormatAttrGetScaleBits)
+      .def_property_readonly("block_size", maseMXFormatAttrGetBlockSize);
+
+  mlir_type_subclass(mx, "TensorType", maseTypeIsAMXTensor)
+      .def_classmethod(
+          "get",
+          [](const nb::object &cls, const std::vector<int64_t> &shape,
+             const nb::object &format, std::optional<unsigned> axis,
+             MlirContext ctx) {
+            MlirAttribute formatAttr =
+                nb::isinstance<nb::str>(format)
+                    ? parseFormat(ctx, nb::cast<std::string>(format))
+                    : nb::cast<MlirAttribute>(format);
+            unsigned blockedAxis =
+                axis ? *axis : (shape.empty() ? 0 : shape.size() - 1);
+            DiagnosticCollector diagnostics(ctx);
+            MlirType type = maseMXTensorTypeGetChecked(
+                mlirLocationUnknownGet(ctx), shape.size(), shape.data(),
+                formatAttr, blockedAxis);
+            if (mlirTypeIsNull(type))
+              throw nb::value_error(diagnostics.message().c_str());
+            return cls(type);
+          },
+          nb::arg("cls"), nb::arg("shape"), nb::arg("format"),
+          nb::arg("axis").none() = nb::none(),
+          nb::arg("context").none() = nb::none(),
+          "An MX block tensor of `shape` in `format` (a spelling or a "
+          "FormatAttr), blocked along `axis` (default: the last)")
+      .def_property_readonly("shape",
+                             [](MlirType type) {
+                               std::vector<int64_t> shape;
+                               for (intptr_t i = 0,
+                                             e = maseMXTensorTypeGetRank(type);
+                                    i < e; ++i)
+                                 shape.push_back(
+                                     maseMXTensorTypeGetDimSize(type, i));
+                               return shape;
+                             })
+      .def_property_readonly("rank", maseMXTensorTypeGetRank)
+      .def_property_readonly("axis", maseMXTensorTypeGetAxis)
+      .def_property_readonly("format", [](MlirType type) {
+        return maseMXTensorTypeGetFormat(type);
+      });
+}

@@ -1,0 +1,1 @@
+"""The `mase` command line."""

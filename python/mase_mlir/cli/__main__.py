@@ -1,0 +1,5 @@
+import sys
+
+from mase_mlir.cli.main import main
+
+sys.exit(main())
