@@ -13,12 +13,14 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.mase-installed
 SITE       = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 JOBS      ?= 2
+# Serializes concurrent builds of one tree (e.g. make test while a build runs).
+BUILD_LOCK ?= /tmp/mase-build.lock
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup venv build lit pytest lint clean freeze
+.PHONY: run test setup sysdeps venv build lint clean freeze
 
 # --- environment -----------------------------------------------------------
 
@@ -61,10 +63,22 @@ $(VENV)/.mase-dev: $(STAMP)
 	@chmod +x $(VENV)/bin/mase
 	@touch $@
 
-build: $(BUILD)/build.ninja $(VENV)/.mase-dev
-	@set -o pipefail; ninja -C $(BUILD) -j$(JOBS) | { grep -v '^ninja: no work to do' || true; }
+# Debian tools the hardware tests need (verilator, yosys, iverilog).
+DEBIAN_TOOLS := verilator yosys iverilog
+sysdeps:
+	@missing=""; for t in $(DEBIAN_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "[setup] installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; } > $(ROOT)/build.apt.log 2>&1 \
+	    || { cat $(ROOT)/build.apt.log >&2; echo "error: could not install$$missing with apt-get" >&2; exit 1; }; \
+	fi
 
-setup: build
+build: $(BUILD)/build.ninja $(VENV)/.mase-dev
+	@set -o pipefail; flock $(BUILD_LOCK) ninja -C $(BUILD) -j$(JOBS) | { grep -v '^ninja: no work to do' || true; }
+
+setup: sysdeps build
 
 # --- the two commands --------------------------------------------------------
 
@@ -84,4 +98,4 @@ freeze: $(STAMP)
 	  $(VENV)/bin/pip freeze --all | grep -v '^pip==') > env/constraints.txt
 
 clean:
-	rm -rf $(BUILD) $(BUILD).configure.log
+	rm -rf $(BUILD) $(BUILD).configure.log $(ROOT)/build.apt.log

@@ -71,6 +71,21 @@ MlirAttribute parseFormat(MlirContext ctx, const std::string &spelling) {
 NB_MODULE(_maseDialects, m) {
   auto mx = m.def_submodule("mx");
 
+  mx.def(
+      "_uint16_elements",
+      [](MlirAttribute attr) {
+        intptr_t n = maseDenseIntElementsGetNumElements(attr);
+        if (n < 0)
+          throw nb::type_error("expected a DenseIntElementsAttr");
+        std::string buffer(n * sizeof(uint16_t), '\0');
+        maseDenseIntElementsCopyZExt16(
+            attr, reinterpret_cast<uint16_t *>(buffer.data()));
+        return nb::bytes(buffer.data(), buffer.size());
+      },
+      nb::arg("attr"),
+      "The elements of an integer dense attribute as little-endian uint16 "
+      "bytes (zero-extended)");
+
   mlir_attribute_subclass(mx, "FormatAttr", maseAttributeIsAMXFormat)
       .def_classmethod(
           "get",

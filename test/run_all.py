@@ -31,8 +31,9 @@ class Counts:
 
 def run_lit(build: Path) -> Counts:
     report = build / "lit-results.json"
-    cmd = [sys.executable, "-m", "lit", "-sv", "-o", str(report), str(build / "test")]
-    print("[test] lit:", " ".join(cmd[2:]), flush=True)
+    lit = Path(sys.executable).parent / "lit"
+    cmd = [str(lit), "-sv", "-o", str(report), str(build / "test")]
+    print("[test] lit:", " ".join(cmd[1:]), flush=True)
     rc = subprocess.call(cmd)
     counts = Counts()
     if not report.exists():

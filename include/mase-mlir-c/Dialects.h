@@ -48,6 +48,16 @@ MLIR_CAPI_EXPORTED int64_t maseMXTensorTypeGetDimSize(MlirType type,
 MLIR_CAPI_EXPORTED MlirAttribute maseMXTensorTypeGetFormat(MlirType type);
 MLIR_CAPI_EXPORTED unsigned maseMXTensorTypeGetAxis(MlirType type);
 
+//===--- MX constants -----------------------------------------------------===//
+
+/// Number of elements of an integer DenseElementsAttr (the scales or codes of
+/// an mx.constant), or -1 if `attr` is not one.
+MLIR_CAPI_EXPORTED intptr_t maseDenseIntElementsGetNumElements(MlirAttribute attr);
+/// Copies the elements, zero-extended, into `out` (room for every element).
+/// MX scale and element codes are at most 16 bits wide.
+MLIR_CAPI_EXPORTED void maseDenseIntElementsCopyZExt16(MlirAttribute attr,
+                                                       uint16_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -84,3 +84,14 @@ MlirAttribute maseMXTensorTypeGetFormat(MlirType type) {
 unsigned maseMXTensorTypeGetAxis(MlirType type) {
   return cast<mase::mx::MXTensorType>(unwrap(type)).getAxis();
 }
+
+intptr_t maseDenseIntElementsGetNumElements(MlirAttribute attr) {
+  auto dense = dyn_cast<DenseIntElementsAttr>(unwrap(attr));
+  return dense ? dense.getNumElements() : -1;
+}
+
+void maseDenseIntElementsCopyZExt16(MlirAttribute attr, uint16_t *out) {
+  auto dense = cast<DenseIntElementsAttr>(unwrap(attr));
+  for (const APInt &value : dense.getValues<APInt>())
+    *out++ = static_cast<uint16_t>(value.getZExtValue());
+}

@@ -135,6 +135,40 @@ void quantizeImpl(const float *x, uint8_t *scales, CodeT *codes, int64_t outer,
 
 } // namespace detail
 
+/// The parameters of a format given as in the dialect's FormatAttr: MXInt
+/// (mantissaBits = M) or an OCP float element eXmY (OCP special values:
+/// e5m2 has IEEE Inf/NaN, e4m3 one NaN code, the 6- and 4-bit elements none).
+/// Mirrors Format in python/mase_mlir/numerics/formats.py.
+inline MXParams makeParams(bool isInt, int exponentBits, int mantissaBits,
+                           int scaleBits, int blockSize, bool roundEven) {
+  MXParams p{};
+  p.isInt = isInt;
+  p.scaleBits = scaleBits;
+  p.blockSize = blockSize;
+  p.roundEven = roundEven;
+  if (isInt) {
+    p.elementBits = mantissaBits;
+    p.mbits = mantissaBits - 2;
+    p.emin = 0;
+    p.emaxElem = 0;
+    p.maxCode = (1 << (mantissaBits - 1)) - 1;
+    p.ebits = 0;
+    p.specials = 0;
+    return p;
+  }
+  p.ebits = exponentBits;
+  p.mbits = mantissaBits;
+  p.elementBits = 1 + exponentBits + mantissaBits;
+  p.specials = exponentBits == 5 ? 2 : (exponentBits == 4 ? 1 : 0);
+  const int full = (1 << (exponentBits + mantissaBits)) - 1;
+  p.maxCode = p.specials == 2 ? full - (1 << mantissaBits)
+                              : (p.specials == 1 ? full - 1 : full);
+  const int bias = (1 << (exponentBits - 1)) - 1;
+  p.emin = 1 - bias;
+  p.emaxElem = (p.maxCode >> mantissaBits) - bias;
+  return p;
+}
+
 /// Quantize x[outer][n][inner] (blocks of p.blockSize along n).
 /// scales: [outer][n / B][inner]; codes: [outer][n][inner].
 template <typename CodeT>

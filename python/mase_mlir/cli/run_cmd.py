@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "linear.mlir"
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "linear.mlir"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -1,0 +1,67 @@
+// nanobind module mase_mlir.numerics._fast: compiled MX quantize/dequantize.
+// Optional: the Python API falls back to numpy when it is absent.
+#include "mase-mlir/Numerics/MXQuantize.h"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+
+namespace nb = nanobind;
+using namespace mase::numerics;
+
+template <typename T>
+using Vec = nb::ndarray<T, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+static MXParams makeParams(int isInt, int elementBits, int mbits, int emin,
+                           int emaxElem, int maxCode, int scaleBits,
+                           int blockSize, int ebits, int specials,
+                           bool roundEven) {
+  return MXParams{isInt != 0, elementBits, mbits, emin, emaxElem, maxCode,
+                  scaleBits,  blockSize,   ebits, specials, roundEven};
+}
+
+template <typename CodeT>
+static void quantizeT(Vec<const float> x, Vec<uint8_t> scales, Vec<CodeT> codes,
+                      int64_t outer, int64_t n, int64_t inner, int isInt,
+                      int elementBits, int mbits, int emin, int emaxElem,
+                      int maxCode, int scaleBits, int blockSize, int ebits,
+                      int specials, bool roundEven) {
+  MXParams p = makeParams(isInt, elementBits, mbits, emin, emaxElem, maxCode,
+                          scaleBits, blockSize, ebits, specials, roundEven);
+  if (x.shape(0) != size_t(outer * n * inner) || codes.shape(0) != x.shape(0) ||
+      scales.shape(0) != size_t(outer * (n / blockSize) * inner) ||
+      n % blockSize != 0)
+    throw nb::value_error("_fast.quantize: inconsistent buffer sizes");
+  const float *xp = x.data();
+  uint8_t *sp = scales.data();
+  CodeT *cp = codes.data();
+  nb::gil_scoped_release release;
+  quantize<CodeT>(xp, sp, cp, outer, n, inner, p);
+}
+
+template <typename CodeT>
+static void dequantizeT(Vec<const uint8_t> scales, Vec<const CodeT> codes,
+                        Vec<float> out, int64_t outer, int64_t n, int64_t inner,
+                        int isInt, int elementBits, int mbits, int emin,
+                        int emaxElem, int maxCode, int scaleBits, int blockSize,
+                        int ebits, int specials) {
+  MXParams p = makeParams(isInt, elementBits, mbits, emin, emaxElem, maxCode,
+                          scaleBits, blockSize, ebits, specials, true);
+  if (out.shape(0) != size_t(outer * n * inner) ||
+      codes.shape(0) != out.shape(0) ||
+      scales.shape(0) != size_t(outer * (n / blockSize) * inner) ||
+      n % blockSize != 0)
+    throw nb::value_error("_fast.dequantize: inconsistent buffer sizes");
+  const uint8_t *sp = scales.data();
+  const CodeT *cp = codes.data();
+  float *op = out.data();
+  nb::gil_scoped_release release;
+  dequantize<CodeT>(sp, cp, op, outer, n, inner, p);
+}
+
+NB_MODULE(_fast, m) {
+  m.doc() = "Compiled bit-exact MX quantize/dequantize (see MXQuantize.h)";
+  m.def("quantize", &quantizeT<uint8_t>);
+  m.def("quantize", &quantizeT<uint16_t>);
+  m.def("dequantize", &dequantizeT<uint8_t>);
+  m.def("dequantize", &dequantizeT<uint16_t>);
+}

@@ -1,0 +1,301 @@
+"""Exact MX block arithmetic: block dot products, matmul and linear.
+
+Definition (what the hardware implements, see docs/numerics.md):
+
+* every element is an exact integer ``I`` in units of its format's smallest
+  step: value = ``I * 2^(s + lsb)`` with ``lsb = emin - mbits``
+  (MXInt<M>: ``I`` = the two's-complement code, lsb = -(M-2));
+* block product: ``P = sum_i IA_i * IB_i``, an exact integer of at most
+  ``wA + wB + ceil(log2 B)`` bits, with exponent ``t = sA + sB + lsbA + lsbB``;
+* accumulation across the K/B blocks (and the bias) is exact: a fixed-point
+  accumulator whose LSB is the smallest exponent of a non-zero term of that
+  output (:func:`accumulator_width` gives the width this takes);
+* the one and only rounding is the final one: round-to-nearest-even (or
+  half-away with ``rounding="nearest"``) into float32 (``out_fmt=None``; IEEE
+  overflow to +/-inf) or into the MX output format with the quantization rules
+  of :func:`mase_mlir.numerics.quantize` (blocks along the last axis).
+
+A NaN scale or a non-finite element anywhere in a reduction gives NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dyadic import bit_length, check_rounding, from_float, round_shift
+from .formats import Format
+from .quantize import MXTensor, block_view, element_table, encode_dyadic
+
+__all__ = ["accumulator_width", "element_integers", "linear", "matmul", "round_to_float32"]
+
+_BIG = np.int64(1 << 40)
+_INT64_ACC_LIMIT = 60  # int64 accumulators stay below 2^60; wider ones use Python ints
+
+
+def _lsb(fmt: Format) -> int:
+    return fmt.emin - fmt.mbits
+
+
+def _integer_table(fmt: Format) -> tuple[np.ndarray, np.ndarray]:
+    vals = element_table(fmt)
+    finite = np.isfinite(vals)
+    ints = np.where(finite, np.ldexp(np.where(finite, vals, 0.0), -_lsb(fmt)), 0.0)
+    return ints.astype(np.int64), ~finite
+
+
+def element_integers(q: MXTensor) -> tuple[np.ndarray, np.ndarray]:
+    """Exact element integers ``I`` (value = ``I * 2^(s + lsb)``) and a non-finite mask."""
+    ints, bad = _integer_table(q.fmt)
+    return ints[q.codes], bad[q.codes]
+
+
+def _operand(q: MXTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Blocked view (..., nblk, B) of the integers, block exponents (..., nblk), bad blocks."""
+    ints, bad = element_integers(q)
+    b = q.fmt.block_size
+    iv = block_view(ints, q.axis, b)
+    badv = block_view(bad, q.axis, b).any(axis=-1)
+    scales = np.moveaxis(q.scales, q.axis, -1)
+    t = scales.astype(np.int64) - q.fmt.scale_bias + _lsb(q.fmt)
+    badv = badv | (scales.astype(np.int64) == q.fmt.scale_nan_code)
+    return iv, t, badv
+
+
+def _max_int(fmt: Format) -> int:
+    ints, _ = _integer_table(fmt)
+    return int(np.abs(ints).max())
+
+
+def _block_products(ia: np.ndarray, ib: np.ndarray, max_a: int, max_b: int) -> np.ndarray:
+    """Exact ``ia @ ib`` of integer arrays (..., M, B) @ (..., B, N).
+
+    float64 matmul is exact while every partial sum stays below 2^53; wider
+    operands are split into limbs of ``ia`` that keep each partial product exact.
+    """
+    b = ia.shape[-1]
+    if max_a * max_b * b < 2**53:
+        return np.matmul(ia.astype(np.float64), ib.astype(np.float64)).astype(np.int64)
+    limb = max(1, 52 - (max_b * b).bit_length())
+    wide = max_a.bit_length() + max_b.bit_length() + b.bit_length() > _INT64_ACC_LIMIT
+    fb = ib.astype(np.float64)
+    sign = np.where(ia < 0, -1, 1)
+    mag = np.abs(ia.astype(np.int64))
+    acc: np.ndarray = np.zeros((), dtype=object if wide else np.int64)
+    for shift in range(0, max_a.bit_length(), limb):
+        part = sign * ((mag >> shift) & ((1 << limb) - 1))
+        p = np.matmul(part.astype(np.float64), fb).astype(np.int64)  # exact: < 2^52
+        acc = acc + (p.astype(object) << shift if wide else p << shift)
+    return acc
+
+
+def _accumulate(
+    p: np.ndarray, t: np.ndarray, extra: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact sum over axis 0 of ``p * 2^t`` plus extra ``(int, exp)`` terms.
+
+    Returns a signed integer accumulator (int64 or object) and its exponent.
+    """
+    terms_p = [p[k] for k in range(p.shape[0])] + [e[0] for e in extra]
+    terms_t = [np.broadcast_to(t[k], p.shape[1:]) for k in range(p.shape[0])]
+    terms_t += [np.broadcast_to(e[1], p.shape[1:]) for e in extra]
+    lsb = np.full(p.shape[1:], _BIG, dtype=np.int64)
+    top = np.full(p.shape[1:], -_BIG, dtype=np.int64)
+    for pk, tk in zip(terms_p, terms_t, strict=True):
+        nz = pk != 0
+        lsb = np.where(nz, np.minimum(lsb, tk), lsb)
+        top = np.where(nz, np.maximum(top, tk + bit_length(np.abs(pk))), top)
+    lsb = np.where(lsb == _BIG, 0, lsb)
+    width = int((top - lsb).max(initial=0)) + len(terms_p).bit_length()
+    wide = width > _INT64_ACC_LIMIT or any(pk.dtype == object for pk in terms_p)
+    acc = np.zeros(p.shape[1:], dtype=object if wide else np.int64)
+    for pk, tk in zip(terms_p, terms_t, strict=True):
+        sh = np.where(pk != 0, tk - lsb, 0)
+        if wide:
+            acc = acc + (pk.astype(object) << sh.astype(object))
+        else:
+            acc = acc + (pk << sh)
+    return acc, lsb
+
+
+def round_to_float32(
+    neg: np.ndarray, mag: np.ndarray, exp: np.ndarray, rounding: str = "even"
+) -> np.ndarray:
+    """Round exact ``(-1)^neg * mag * 2^exp`` to float32 (subnormals; overflow gives inf)."""
+    nz = mag != 0
+    e = np.where(nz, bit_length(mag) - 1 + exp, -_BIG)
+    qe = np.maximum(e, -126) - 23
+    shift = qe - exp
+    left = np.where(nz & (shift < 0), -shift, 0)  # exact: fewer than 24 significant bits
+    q = round_shift(mag << left, np.maximum(shift, 0), rounding)
+    with np.errstate(over="ignore"):
+        val = np.ldexp(np.asarray(q, dtype=np.float64), np.minimum(qe, 1000)).astype(np.float32)
+    return np.where(neg, -val, val)
+
+
+def _finish(
+    acc: np.ndarray, exp: np.ndarray, bad: np.ndarray, out_fmt: Format | None, rounding: str
+) -> np.ndarray | MXTensor:
+    neg = acc < 0
+    mag = np.abs(acc)
+    if out_fmt is None:
+        out = round_to_float32(np.asarray(neg, bool), mag, exp, rounding)
+        return np.where(bad, np.float32(np.nan), out)
+    n = acc.shape[-1]
+    b = out_fmt.block_size
+    if n % b:
+        raise ValueError(
+            f"cannot produce {out_fmt}: output axis {acc.ndim - 1} has length {n}, "
+            f"which is not a multiple of the block size B={b}"
+        )
+    ax = acc.ndim - 1
+    scales, codes = encode_dyadic(
+        block_view(np.asarray(neg, bool), ax, b),
+        block_view(mag, ax, b),
+        block_view(exp, ax, b),
+        block_view(bad, ax, b),
+        out_fmt,
+        rounding,
+    )
+    shape = acc.shape
+    return MXTensor(out_fmt, scales, codes.reshape(shape), ax)
+
+
+def _out_format(out_fmt: Format | str | None) -> Format | None:
+    return Format.parse_or_none(out_fmt)
+
+
+def _check_pair(qa: MXTensor, qb: MXTensor, what: str) -> None:
+    if qa.fmt.block_size != qb.fmt.block_size:
+        raise ValueError(
+            f"{what}: block sizes differ ({qa.fmt} has B={qa.fmt.block_size}, "
+            f"{qb.fmt} has B={qb.fmt.block_size}); both operands must be blocked alike along K"
+        )
+
+
+def matmul(
+    qa: MXTensor, qb: MXTensor, out_fmt: Format | str | None = None, *, rounding: str = "even"
+) -> np.ndarray | MXTensor:
+    """Exact ``qa @ qb`` rounded once into ``out_fmt`` (None / "f32": float32 array).
+
+    ``qa`` is (..., M, K) blocked along its last axis, ``qb`` is (..., K, N)
+    blocked along axis -2; batch dimensions broadcast as in ``numpy.matmul``.
+    An MX result is blocked along its last axis (N).
+    """
+    check_rounding(rounding)
+    fmt_out = _out_format(out_fmt)
+    if qa.ndim < 2 or qb.ndim < 2:
+        raise ValueError("matmul: both operands need at least 2 dimensions")
+    if qa.axis != qa.ndim - 1:
+        raise ValueError(f"matmul: lhs must be blocked along its last axis (K), not axis {qa.axis}")
+    if qb.axis != qb.ndim - 2:
+        raise ValueError(f"matmul: rhs must be blocked along axis -2 (K), not axis {qb.axis}")
+    if qa.shape[-1] != qb.shape[-2]:
+        raise ValueError(f"matmul: K mismatch, lhs {qa.shape} vs rhs {qb.shape}")
+    _check_pair(qa, qb, "matmul")
+    ia, ta, bada = _operand(qa)  # (..., M, nblk, B), (..., M, nblk)
+    ib, tb, badb = _operand(qb)  # (..., N, nblk, B), (..., N, nblk)
+    ia = np.moveaxis(ia, -2, -3)  # (..., nblk, M, B)
+    ib = np.moveaxis(ib, -3, -1)  # (..., nblk, B, N)
+    p = _block_products(ia, ib, _max_int(qa.fmt), _max_int(qb.fmt))  # (..., nblk, M, N)
+    t = np.moveaxis(ta, -1, -2)[..., :, None] + np.moveaxis(tb, -1, -2)[..., None, :]
+    bad = (np.moveaxis(bada, -1, -2)[..., :, None] | np.moveaxis(badb, -1, -2)[..., None, :]).any(
+        -3
+    )
+    p = np.moveaxis(p, -3, 0)
+    t = np.moveaxis(np.broadcast_to(t, p.shape[1:-2] + t.shape[-3:]), -3, 0)
+    acc, exp = _accumulate(p, t, [])
+    return _finish(acc, exp, np.broadcast_to(bad, acc.shape), fmt_out, rounding)
+
+
+def _bias_terms(
+    qbias: MXTensor | np.ndarray | None, n: int
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    if qbias is None:
+        return [], np.zeros(n, dtype=bool)
+    if isinstance(qbias, MXTensor):
+        vals = element_table(qbias.fmt)[qbias.codes]
+        scales = qbias.scales.astype(np.int64)
+        s = np.repeat(scales - qbias.fmt.scale_bias, qbias.fmt.block_size, axis=qbias.axis)
+        nan = np.repeat(scales == qbias.fmt.scale_nan_code, qbias.fmt.block_size, axis=qbias.axis)
+        vals = np.where(nan, np.nan, np.ldexp(vals, np.where(nan, 0, s)))  # exact in float64
+    else:
+        vals = np.asarray(qbias)
+        if not np.issubdtype(vals.dtype, np.floating):
+            vals = vals.astype(np.float64)
+    if vals.shape != (n,):
+        raise ValueError(f"linear: bias must have shape ({n},), got {vals.shape}")
+    neg, mag, exp, bad = from_float(vals)
+    return [(np.where(neg, -mag, mag), exp)], bad
+
+
+def linear(
+    qx: MXTensor,
+    qw: MXTensor,
+    qb: MXTensor | np.ndarray | None = None,
+    out_fmt: Format | str | None = None,
+    *,
+    rounding: str = "even",
+) -> np.ndarray | MXTensor:
+    """Exact ``x @ w.T + b`` rounded once into ``out_fmt`` (like ``torch.nn.functional.linear``).
+
+    ``qx`` is (..., K) and ``qw`` is (N, K), both blocked along K (their last
+    axis).  ``qb`` is None, a float array of shape (N,) (its float values are
+    added exactly) or an MX tensor of shape (N,).
+    """
+    check_rounding(rounding)
+    fmt_out = _out_format(out_fmt)
+    if qw.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-d (N, K), got shape {qw.shape}")
+    if qx.axis != qx.ndim - 1 or qw.axis != 1:
+        raise ValueError("linear: input and weight must both be blocked along their last axis (K)")
+    if qx.shape[-1] != qw.shape[1]:
+        raise ValueError(f"linear: K mismatch, input {qx.shape} vs weight {qw.shape}")
+    _check_pair(qx, qw, "linear")
+    n = qw.shape[0]
+    ix, tx, badx = _operand(qx)  # (..., nblk, B)
+    lead = ix.shape[:-2]
+    ix = ix.reshape(-1, *ix.shape[-2:])
+    tx = tx.reshape(-1, tx.shape[-1])
+    badx = badx.reshape(-1, badx.shape[-1])
+    iw, tw, badw = _operand(qw)  # (N, nblk, B)
+    p = _block_products(
+        np.moveaxis(ix, 1, 0), np.transpose(iw, (1, 2, 0)), _max_int(qx.fmt), _max_int(qw.fmt)
+    )  # (nblk, M, N)
+    t = tx.T[:, :, None] + tw.T[:, None, :]
+    bad = (badx[:, :, None] | badw.T[None, :, :]).any(1)
+    terms, bias_bad = _bias_terms(qb, n)
+    terms = [(np.broadcast_to(ip, p.shape[1:]), np.broadcast_to(e, p.shape[1:])) for ip, e in terms]
+    acc, exp = _accumulate(p, t, terms)
+    bad = bad | bias_bad[None, :]
+    out = _finish(
+        acc.reshape(*lead, n), exp.reshape(*lead, n), bad.reshape(*lead, n), fmt_out, rounding
+    )
+    return out
+
+
+def accumulator_width(qa: MXTensor, qb: MXTensor, *, transpose_b: bool = False) -> int:
+    """Bits (with sign) of the exact accumulator ``matmul``/``linear`` needs for these operands.
+
+    ``transpose_b=True`` reads ``qb`` as a linear weight (N, K).  The width is
+    the largest over outputs of ``msb - lsb + 1`` where lsb is the smallest
+    exponent of a non-zero block product and msb bounds the sum.
+    """
+    ia, ta, _ = _operand(qa)
+    ib, tb, _ = _operand(qb)
+    if not transpose_b:
+        ib = np.moveaxis(ib, -3, -1)
+        tb = np.moveaxis(tb, -1, -2)
+    else:
+        ib = np.transpose(ib, (1, 2, 0))
+        tb = tb.T
+    ia = np.moveaxis(ia, -2, -3)
+    ta = np.moveaxis(ta, -1, -2)
+    p = _block_products(ia, ib, _max_int(qa.fmt), _max_int(qb.fmt))
+    t = np.broadcast_to(ta[..., :, None] + tb[..., None, :], p.shape)
+    p = np.moveaxis(p, -3, 0)
+    t = np.moveaxis(t, -3, 0)
+    _, lsb = _accumulate(p, t, [])
+    nz = p != 0
+    top = np.where(nz, t + bit_length(np.abs(p)), -_BIG).max(axis=0)
+    widths = np.where(top == -_BIG, 0, top - lsb)
+    return int(widths.max(initial=0)) + p.shape[0].bit_length() + 1
