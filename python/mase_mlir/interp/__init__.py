@@ -1,0 +1,40 @@
+"""Reference interpreter of the ``mx`` dialect on numpy.
+
+``run(module, inputs)`` executes the ``@forward`` function (or the first function) of a
+parsed ``mase_mlir.ir.Module``. Float ops compute in float32; ops on MX block tensors follow
+:mod:`mase_mlir.numerics` exactly (see :mod:`.mx_values`). MX-typed outputs are returned as
+``mase_mlir.numerics.MXTensor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InterpreterError, UnknownOpError
+from .execute import check_kernels, execute
+from .program import Program, from_function
+
+
+def load(module: Any, func_name: str | None = None) -> Program:
+    """Compile a parsed module (or MLIR text) into an executable :class:`Program`."""
+    from .from_ir import from_module
+
+    if isinstance(module, str):
+        from ..frontend.parsing import parse_module
+
+        module = parse_module(module)
+    if isinstance(module, Program):
+        return module
+    program = from_module(module, func_name)
+    check_kernels(program)
+    return program
+
+
+def run(module: Any, inputs: list[np.ndarray], func_name: str | None = None) -> list[Any]:
+    """Execute ``module`` on ``inputs`` and return its results in order."""
+    return execute(load(module, func_name), list(inputs))
+
+
+__all__ = ["InterpreterError", "Program", "UnknownOpError", "from_function", "load", "run"]

@@ -1,0 +1,84 @@
+"""MX-typed values in the interpreter: exact ``mase_mlir.numerics`` semantics.
+
+- ``mx.quantize`` / ``mx.dequantize`` / ``mx.cast`` / ``mx.constant`` use numerics directly.
+- ``mx.linear`` / ``mx.matmul`` / ``mx.batch_matmul`` with MX operands blocked along K use the
+  exact block arithmetic of numerics (one rounding into the result format).
+- Every other op with MX operands dequantizes them, computes in float32 and, when its
+  result type is an MX type, quantizes the result (blocked along the type's axis, ties to
+  even).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .kernels import KERNELS
+from .program import Step
+
+
+def is_mx(value: Any) -> bool:
+    from ..numerics import MXTensor
+
+    return isinstance(value, MXTensor)
+
+
+def to_float(value: Any) -> Any:
+    from ..numerics import dequantize
+
+    return dequantize(value) if is_mx(value) else value
+
+
+def _quantize(x: np.ndarray, step: Step, rounding: str = "even") -> Any:
+    from ..numerics import quantize
+
+    return quantize(np.asarray(x, dtype=np.float32), step.type.mx_format, step.type.mx_axis,
+                    rounding)
+
+
+def _exact_matmul(step: Step, args: list[Any]) -> Any | None:
+    from ..numerics import linear, matmul
+
+    out_fmt = step.type.mx_format
+    if step.kind == "mx.linear":
+        x, w = args[0], args[1]
+        bias = args[2] if len(args) > 2 else None
+        if (is_mx(x) and is_mx(w) and x.axis == x.ndim - 1 and w.axis == 1
+                and (step.type.mx_format is None or step.type.mx_axis == len(step.type.shape) - 1)):
+            return _finish(linear(x, w, bias, out_fmt), step)
+        return None
+    a, b = args
+    if (is_mx(a) and is_mx(b) and a.axis == a.ndim - 1 and b.axis == b.ndim - 2
+            and (step.type.mx_format is None or step.type.mx_axis == len(step.type.shape) - 1)):
+        return _finish(matmul(a, b, out_fmt), step)
+    return None
+
+
+def _finish(result: Any, step: Step) -> Any:
+    if is_mx(result):
+        return result
+    return np.asarray(result, dtype=np.float32).reshape(step.type.shape)
+
+
+def run_mx_step(step: Step, args: list[Any]) -> Any:
+    """Run a step that has MX operands or an MX result."""
+    from ..numerics import dequantize
+
+    kind = step.kind
+    if kind == "mx.quantize":
+        return _quantize(args[0], step, step.attrs.get("rounding", "even"))
+    if kind == "mx.dequantize":
+        return dequantize(args[0]).astype(np.float32).reshape(step.type.shape)
+    if kind == "mx.cast":
+        return _quantize(dequantize(args[0]), step, step.attrs.get("rounding", "even"))
+    if kind in ("mx.linear", "mx.matmul", "mx.batch_matmul"):
+        exact = _exact_matmul(step, args)
+        if exact is not None:
+            return exact
+    floats = [to_float(a) for a in args]
+    out_dtype = np.dtype(np.float32) if step.type.mx_format else step.type.dtype
+    result = KERNELS[kind](floats, step.attrs, step.type.shape, out_dtype)
+    if step.type.mx_format:
+        return _quantize(result, step)
+    return result

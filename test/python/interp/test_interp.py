@@ -1,0 +1,74 @@
+"""Interpreter: float kernels vs numpy, unknown ops, inputs, MX types via numerics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mase_mlir import interp
+from mase_mlir.frontend.parsing import parse_module
+from mase_mlir.interp import InterpreterError, UnknownOpError
+
+FLOAT_MODULE = """
+func.func @forward(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>) -> (tensor<2x4xf32>, tensor<2x1xf32>) {
+  %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %y = mx.linear %x, %w, %b {name = "fc"} : (tensor<2x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %s = mx.softmax %y {axis = 1 : i64, name = "sm"} : tensor<2x4xf32> -> tensor<2x4xf32>
+  %g = mx.gelu %s {name = "act", approximate = "tanh"} : tensor<2x4xf32> -> tensor<2x4xf32>
+  %r = mx.reduce_max %g {axes = array<i64: 1>, keep_dims = true, name = "max"} : tensor<2x4xf32> -> tensor<2x1xf32>
+  func.return %g, %r : tensor<2x4xf32>, tensor<2x1xf32>
+}
+"""
+
+
+def _gelu_tanh(x):
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+
+
+def test_float_ops_match_numpy():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 8)).astype(np.float32)
+    w = rng.standard_normal((4, 8)).astype(np.float32)
+    g, r = interp.run(parse_module(FLOAT_MODULE), [x, w])
+    y = x @ w.T + np.array([1, 2, 3, 4], dtype=np.float32)
+    s = np.exp(y - y.max(1, keepdims=True))
+    s /= s.sum(1, keepdims=True)
+    np.testing.assert_allclose(g, _gelu_tanh(s), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(r, _gelu_tanh(s).max(1, keepdims=True), rtol=1e-5)
+
+
+def test_wrong_input_shape_is_an_error():
+    with pytest.raises(InterpreterError, match="shape"):
+        interp.run(parse_module(FLOAT_MODULE), [np.zeros((3, 8)), np.zeros((4, 8))])
+
+
+def test_unknown_op_is_named():
+    program = interp.load(parse_module(FLOAT_MODULE))
+    program.steps[0].kind = "mx.frobnicate"
+    with pytest.raises(UnknownOpError, match="mx.frobnicate"):
+        interp.run(program, [np.zeros((2, 8)), np.zeros((4, 8))])
+
+
+MX_MODULE = """
+func.func @forward(%x: tensor<2x32xf32>, %w: tensor<4x32xf32>) -> (tensor<2x4xf32>, tensor<2x32xf32>) {
+  %qx = mx.quantize %x : tensor<2x32xf32> -> !mx.tensor<2x32xmxint8>
+  %qw = mx.quantize %w : tensor<4x32xf32> -> !mx.tensor<4x32xmxint8>
+  %y = mx.linear %qx, %qw {name = "fc"} : (!mx.tensor<2x32xmxint8>, !mx.tensor<4x32xmxint8>) -> tensor<2x4xf32>
+  %d = mx.dequantize %qx : !mx.tensor<2x32xmxint8> -> tensor<2x32xf32>
+  func.return %y, %d : tensor<2x4xf32>, tensor<2x32xf32>
+}
+"""
+
+
+def test_mx_ops_follow_numerics():
+    from mase_mlir import numerics
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 32)).astype(np.float32)
+    w = rng.standard_normal((4, 32)).astype(np.float32)
+    y, d = interp.run(parse_module(MX_MODULE), [x, w])
+    qx, qw = numerics.quantize(x, "mxint8"), numerics.quantize(w, "mxint8")
+    np.testing.assert_array_equal(d, numerics.dequantize(qx))
+    from mase_mlir.numerics.blockmath import linear
+
+    np.testing.assert_array_equal(y, linear(qx, qw, None, None))
