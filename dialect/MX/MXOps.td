@@ -10,6 +10,7 @@
 #define MASE_MX_OPS
 
 include "MX/MXTypes.td"
+include "MX/MXInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -119,7 +120,9 @@ def MX_ConstantOp : MX_NamedOp<"constant", [Pure, ConstantLike]> {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def MX_LinearOp : MX_NamedOp<"linear", [Pure]> {
+def MX_LinearOp : MX_NamedOp<"linear", [Pure,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface,
+                              ["getOperandRole", "getOperandBlockAxis"]>]> {
   let summary = "y = x * W^T + b";
   let description = [{
     `input` is `[..., K]`, `weight` `[N, K]`, the optional `bias` `[N]`, the
@@ -139,7 +142,8 @@ def MX_LinearOp : MX_NamedOp<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MX_MatmulOp : MX_NamedOp<"matmul", [Pure]> {
+def MX_MatmulOp : MX_NamedOp<"matmul", [Pure,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandBlockAxis"]>]> {
   let summary = "Matrix product [M, K] x [K, N] -> [M, N]";
   let description = [{
     MX operands must be blocked along K (axis 1 of `lhs`, axis 0 of `rhs`)
@@ -151,7 +155,8 @@ def MX_MatmulOp : MX_NamedOp<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MX_BatchMatmulOp : MX_NamedOp<"batch_matmul", [Pure]> {
+def MX_BatchMatmulOp : MX_NamedOp<"batch_matmul", [Pure,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandBlockAxis"]>]> {
   let summary = "Batched matrix product [..., M, K] x [..., K, N] -> [..., M, N]";
   let description = [{
     Both operands have the same rank (>= 3) and identical batch dimensions.
@@ -168,7 +173,7 @@ def MX_BatchMatmulOp : MX_NamedOp<"batch_matmul", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class MX_UnaryOp<string mnemonic, string doc, list<Trait> traits = []>
-    : MX_NamedOp<mnemonic, !listconcat([Pure, MX_SameShape], traits)> {
+    : MX_NamedOp<mnemonic, !listconcat([Pure, MX_SameShape, MX_QuantizableOpInterface], traits)> {
   let summary = doc;
   let arguments = !con((ins MX_Numeric:$input), nameArg);
   let results = (outs MX_Numeric:$output);
@@ -190,7 +195,7 @@ def MX_ReluOp : MX_UnaryOp<"relu", "max(x, 0)">;
 def MX_SigmoidOp : MX_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def MX_SiluOp : MX_UnaryOp<"silu", "x * sigmoid(x)">;
 
-def MX_GeluOp : MX_NamedOp<"gelu", [Pure, MX_SameShape]> {
+def MX_GeluOp : MX_NamedOp<"gelu", [Pure, MX_SameShape, MX_QuantizableOpInterface]> {
   let summary = "Gaussian error linear unit";
   let description = [{
     `approximate = "none"` (default) is `x * Phi(x)` with the exact erf;
@@ -204,7 +209,7 @@ def MX_GeluOp : MX_NamedOp<"gelu", [Pure, MX_SameShape]> {
 }
 
 class MX_BinaryOp<string mnemonic, string doc>
-    : MX_NamedOp<mnemonic, [Pure, MX_BroadcastShape]> {
+    : MX_NamedOp<mnemonic, [Pure, MX_BroadcastShape, MX_QuantizableOpInterface]> {
   let summary = doc;
   let description = [{
     Elementwise with numpy broadcasting: the result shape is the broadcast
@@ -250,7 +255,7 @@ def MX_SelectOp : MX_NamedOp<"select", [Pure, MX_BroadcastShape]> {
 // Normalization and softmax
 //===----------------------------------------------------------------------===//
 
-def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure, MX_SameShape]> {
+def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure, MX_SameShape, MX_QuantizableOpInterface]> {
   let summary = "Softmax along one axis";
   let arguments = !con((ins MX_Numeric:$input, I64Attr:$axis), nameArg);
   let results = (outs MX_Numeric:$output);
@@ -258,7 +263,8 @@ def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure, MX_SameShape]> {
   let hasVerifier = 1;
 }
 
-def MX_LayerNormOp : MX_NamedOp<"layer_norm", [Pure, AttrSizedOperandSegments]> {
+def MX_LayerNormOp : MX_NamedOp<"layer_norm", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
   let summary = "Layer normalization over the trailing `normalized_rank` axes";
   let description = [{
     `(x - mean) / sqrt(var + eps) * weight + bias`, statistics over the last
@@ -281,7 +287,8 @@ def MX_LayerNormOp : MX_NamedOp<"layer_norm", [Pure, AttrSizedOperandSegments]> 
   let hasVerifier = 1;
 }
 
-def MX_RMSNormOp : MX_NamedOp<"rms_norm", [Pure]> {
+def MX_RMSNormOp : MX_NamedOp<"rms_norm", [Pure,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
   let summary = "RMS normalization over the trailing `normalized_rank` axes";
   let description = [{
     `x / sqrt(mean(x^2) + eps) * weight`.
@@ -302,7 +309,7 @@ def MX_RMSNormOp : MX_NamedOp<"rms_norm", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class MX_ReduceOp<string mnemonic, string doc>
-    : MX_NamedOp<mnemonic, [Pure]> {
+    : MX_NamedOp<mnemonic, [Pure, MX_QuantizableOpInterface]> {
   let summary = doc;
   let arguments = !con((ins MX_AnyTensor:$input, DenseI64ArrayAttr:$axes,
                             DefaultValuedAttr<BoolAttr, "false">:$keep_dims),
@@ -321,7 +328,8 @@ def MX_ReduceMinOp : MX_ReduceOp<"reduce_min", "Minimum over `axes`">;
 // Embedding and shape ops
 //===----------------------------------------------------------------------===//
 
-def MX_EmbeddingOp : MX_NamedOp<"embedding", [Pure]> {
+def MX_EmbeddingOp : MX_NamedOp<"embedding", [Pure,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
   let summary = "Rows of `table` [V, D] gathered by integer `indices`";
   let arguments = !con((ins MX_IntTensor:$indices, MX_Numeric:$table), nameArg);
   let results = (outs MX_Numeric:$output);

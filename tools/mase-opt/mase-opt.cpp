@@ -6,8 +6,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mase-mlir/Conversion/Passes.h"
 #include "mase-mlir/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,6 +25,8 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mase::mx::registerMXPasses();
+  mase::registerMXToHWIRPipeline();
+  mlir::registerSCFToControlFlowPass();
 
   mlir::DialectRegistry registry;
   registry.insert<mase::mx::MXDialect, mlir::arith::ArithDialect,

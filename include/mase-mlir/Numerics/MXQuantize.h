@@ -11,16 +11,36 @@
 //   scale code 0.
 // The buffer is viewed as [outer][n][inner] with blocks of `blockSize` along n.
 //
+// Speed: the per-element work is branch-free and uses only uniform shifts, so
+// the loops auto-vectorize (SSE2 and up).  Each element is scaled by the exact
+// power of two 2^-s in float32, then
+//  * element normals (y >= 2^emin) are rounded on the float32 bits (the
+//    mantissa is cut to mbits bits: a constant shift), and
+//  * element subnormals (y < 2^emin) are rounded by the FPU: adding the magic
+//    2^(emin - mbits + 23) leaves y rounded to the subnormal quantum in the
+//    low mantissa bits (RNE; ties are fixed up for half-away rounding).
+// Scaling is exact except when y underflows float32, and then y < 2^-126 is
+// far below half the element quantum and rounds to 0 either way.  MXInt is
+// the same grid with emin = 0, mbits = M - 2.  The FP environment is forced
+// to IEEE defaults (RNE, no FTZ/DAZ) for the duration of a call.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef MASE_MLIR_NUMERICS_MXQUANTIZE_H
 #define MASE_MLIR_NUMERICS_MXQUANTIZE_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <algorithm>
 #include <cstring>
 #include <vector>
+
+#if defined(__SSE__) || defined(_M_X64)
+#include <xmmintrin.h>
+#define MASE_NUMERICS_HAS_MXCSR 1
+#else
+#include <cfenv>
+#endif
 
 namespace mase {
 namespace numerics {
@@ -47,90 +67,267 @@ struct MXParams {
 
 namespace detail {
 
-inline int floorLog2Bits(uint32_t absBits) {
-  uint32_t ef = absBits >> 23;
-  if (ef)
-    return static_cast<int>(ef) - 127;
-  return 31 - __builtin_clz(absBits) - 149; // fp32 subnormal (absBits != 0)
+inline uint32_t bitsOf(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
 }
 
-/// Element code for one float32 value given the block exponent s.
-/// Branch-free: for float32 inputs the rounding shift is always >= 1 unless
-/// the element saturates (then the clamped shift only affects a discarded q).
-template <bool Even>
-inline uint32_t encodeOne(uint32_t bits, int s, const MXParams &p) {
-  const uint32_t neg = bits >> 31;
-  const uint32_t a = bits & 0x7fffffffu;
-  const uint32_t ef = a >> 23;
-  const uint64_t mag = ef ? ((a & 0x7fffffu) | 0x800000u) : a;
-  const int lsbExp = (ef ? int(ef) : 1) - 150;
-  const int e = ef ? int(ef) - 127 : 31 - __builtin_clz(a | 1u) - 149;
-  const int ee = e - s;
-  const int eq = ee < p.emin ? p.emin : (ee > p.emaxElem ? p.emaxElem : ee);
-  int shift = eq - p.mbits + s - lsbExp;
-  shift = shift < 1 ? 1 : (shift > 40 ? 40 : shift);
-  const uint64_t half = (uint64_t(1) << shift) >> 1;
-  const uint64_t q = Even ? (mag + half - 1 + ((mag >> shift) & 1)) >> shift
-                          : (mag + half) >> shift;
-  uint64_t c = (uint64_t(eq - p.emin) << p.mbits) + q;
-  const uint64_t maxCode = uint64_t(p.maxCode);
-  c = c < maxCode ? c : maxCode;
-  c = ee > p.emaxElem ? maxCode : c;
-  const uint32_t codeMag = a ? uint32_t(c) : 0u;
-  if (p.isInt) {
-    const uint32_t mask = (1u << p.elementBits) - 1;
-    return ((codeMag ^ (0u - neg)) + neg) & mask; // two's complement negate
+inline float floatOf(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+/// 2^e as float32 for e in [-149, 127] (exact, subnormal below -126).
+inline float pow2(int e) {
+  return floatOf(e >= -126 ? uint32_t(e + 127) << 23 : 1u << (e + 149));
+}
+
+/// Forces round-to-nearest-even without flush-to-zero / denormals-are-zero
+/// (a library built with -ffast-math may have set them in this process).
+class DefaultFPEnv {
+#ifdef MASE_NUMERICS_HAS_MXCSR
+  unsigned saved = _mm_getcsr();
+
+public:
+  DefaultFPEnv() { _mm_setcsr(0x1f80); } // all exceptions masked, RNE
+  ~DefaultFPEnv() { _mm_setcsr(saved); }
+#else
+  int saved = std::fegetround();
+
+public:
+  DefaultFPEnv() { std::fesetround(FE_TONEAREST); }
+  ~DefaultFPEnv() { std::fesetround(saved); }
+#endif
+  DefaultFPEnv(const DefaultFPEnv &) = delete;
+  DefaultFPEnv &operator=(const DefaultFPEnv &) = delete;
+};
+
+/// Per-format constants of the element encoder (see the file comment).
+struct Encoder {
+  uint32_t tMin, tMax; ///< biased float32 exponents of 2^emin, 2^(emaxElem+1)
+  uint32_t mbits;
+  uint32_t cut; ///< 23 - mbits: float32 mantissa bits below the quantum
+  uint32_t maxCode;
+  uint32_t signShift; ///< elementBits - 1
+  uint32_t mask;      ///< (1 << elementBits) - 1
+
+  explicit Encoder(const MXParams &p)
+      : tMin(uint32_t(127 + p.emin)), tMax(uint32_t(128 + p.emaxElem)),
+        mbits(uint32_t(p.mbits)), cut(uint32_t(23 - p.mbits)),
+        maxCode(uint32_t(p.maxCode)), signShift(uint32_t(p.elementBits - 1)),
+        mask(uint32_t((1u << p.elementBits) - 1)) {}
+
+  /// Element code of the float32 with bits `x` in a block scaled by 2^-s
+  /// (`inv` = 2^-s).  Branch-free with uniform shifts so loops vectorize.
+  template <bool Even, bool IsInt>
+  uint32_t encode(uint32_t x, float inv) const {
+    const uint32_t neg = x >> 31;
+    const float y = floatOf(x & 0x7fffffffu) * inv;
+    // Binade t (biased) of the element grid that y falls in; its quantum is
+    // 2^(t - 127 - mbits).  MXInt has a single binade.  Above tMax y
+    // saturates whatever the code, so clamping keeps the magic finite.
+    const uint32_t t =
+        IsInt ? tMin : std::min(std::max(bitsOf(y) >> 23, tMin), tMax);
+    // y + 2^(t - 127 + 23 - mbits) rounds y to the quantum (RNE) and leaves
+    // y / quantum in the low bits.
+    const uint32_t magicBits = (t + cut) << 23;
+    const float magic = floatOf(magicBits);
+    const float f = y + magic;
+    uint32_t code = bitsOf(f) - magicBits;
+    if (!IsInt) // codes below binade t
+      code += (t - tMin) << mbits;
+    if (!Even) // a tie that went down to even goes up instead (exact diff)
+      code += uint32_t(bitsOf(y - (f - magic)) == (t - mbits - 1) << 23);
+    code = std::min(code, maxCode);
+    if (IsInt)
+      return ((code ^ (0u - neg)) + neg) & mask; // two's complement negate
+    return code | (neg << signShift);
   }
-  return codeMag | (neg << (p.elementBits - 1));
+};
+
+/// Scale exponent of a block with largest magnitude bits `amax` (finite).
+inline int blockScale(uint32_t amax, const MXParams &p) {
+  if (!amax)
+    return p.scaleMin();
+  const uint32_t ef = amax >> 23;
+  const int e = ef ? int(ef) - 127 : 31 - __builtin_clz(amax) - 149;
+  return std::clamp(e - p.emaxElem, p.scaleMin(), p.scaleMax());
 }
 
-template <bool Even, typename CodeT>
+/// Contiguous blocks (inner == 1): `FixedB` > 0 is the block size known at
+/// compile time (fully unrolled vector code), 0 means p.blockSize.
+template <bool Even, bool IsInt, int FixedB, typename CodeT>
+void quantizeContiguous(const uint32_t *__restrict x, uint8_t *__restrict scales,
+                        CodeT *__restrict codes, int64_t nblocks,
+                        const MXParams &p) {
+  const Encoder enc(p);
+  const int64_t b = FixedB ? FixedB : p.blockSize;
+  const int bias = p.scaleBias();
+  const uint8_t nanCode = uint8_t(p.scaleNaN());
+  for (int64_t j = 0; j < nblocks; ++j, x += b, codes += b) {
+    uint32_t amax = 0;
+    for (int64_t k = 0; k < b; ++k)
+      amax = std::max(amax, x[k] & 0x7fffffffu);
+    if (amax >= 0x7f800000u) { // NaN or Inf in the block
+      scales[j] = nanCode;
+      std::fill(codes, codes + b, CodeT(0));
+      continue;
+    }
+    const int s = blockScale(amax, p);
+    scales[j] = uint8_t(s + bias);
+    const float inv = pow2(-s);
+    for (int64_t k = 0; k < b; ++k)
+      codes[k] = CodeT(enc.encode<Even, IsInt>(x[k], inv));
+  }
+}
+
+/// Blocks strided by `inner`: vectorized across a chunk of columns.
+template <bool Even, bool IsInt, typename CodeT>
+void quantizeStrided(const uint32_t *__restrict x, uint8_t *__restrict scales,
+                     CodeT *__restrict codes, int64_t outer, int64_t n,
+                     int64_t inner, const MXParams &p) {
+  constexpr int64_t kChunk = 256;
+  const Encoder enc(p);
+  const int64_t b = p.blockSize, nblk = n / b;
+  const int bias = p.scaleBias();
+  uint32_t amax[kChunk], keep[kChunk];
+  float inv[kChunk];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < nblk; ++j)
+      for (int64_t i0 = 0; i0 < inner; i0 += kChunk) {
+        const int64_t w = std::min(kChunk, inner - i0);
+        const int64_t base = (o * n + j * b) * inner + i0;
+        const uint32_t *xb = x + base;
+        CodeT *cb = codes + base;
+        uint8_t *sb = scales + (o * nblk + j) * inner + i0;
+        std::fill(amax, amax + w, 0u);
+        for (int64_t k = 0; k < b; ++k)
+          for (int64_t i = 0; i < w; ++i)
+            amax[i] = std::max(amax[i], xb[k * inner + i] & 0x7fffffffu);
+        for (int64_t i = 0; i < w; ++i) {
+          const bool bad = amax[i] >= 0x7f800000u; // NaN or Inf in the block
+          const int s = bad ? 0 : blockScale(amax[i], p);
+          sb[i] = uint8_t(bad ? p.scaleNaN() : uint32_t(s + bias));
+          inv[i] = pow2(-s);
+          keep[i] = bad ? 0u : ~0u;
+        }
+        for (int64_t k = 0; k < b; ++k)
+          for (int64_t i = 0; i < w; ++i)
+            cb[k * inner + i] = CodeT(
+                enc.encode<Even, IsInt>(xb[k * inner + i], inv[i]) & keep[i]);
+      }
+}
+
+template <bool Even, bool IsInt, typename CodeT>
 void quantizeImpl(const float *x, uint8_t *scales, CodeT *codes, int64_t outer,
                   int64_t n, int64_t inner, const MXParams &p) {
+  const uint32_t *xb = reinterpret_cast<const uint32_t *>(x);
+  const int64_t nblocks = outer * (n / p.blockSize);
+  if (inner != 1)
+    quantizeStrided<Even, IsInt>(xb, scales, codes, outer, n, inner, p);
+  else if (p.blockSize == 32) // the OCP block size
+    quantizeContiguous<Even, IsInt, 32>(xb, scales, codes, nblocks, p);
+  else
+    quantizeContiguous<Even, IsInt, 0>(xb, scales, codes, nblocks, p);
+}
+
+/// Value of element code `c` (unscaled), as float.
+inline float elementValue(uint32_t c, const MXParams &p) {
+  const uint32_t count = 1u << p.elementBits;
+  if (p.isInt) {
+    int32_t v = c >= count / 2 ? int32_t(c) - int32_t(count) : int32_t(c);
+    return std::ldexp(float(v), -p.mbits);
+  }
+  uint32_t sign = c >> (p.ebits + p.mbits);
+  uint32_t ef = (c >> p.mbits) & ((1u << p.ebits) - 1);
+  uint32_t mf = c & ((1u << p.mbits) - 1);
+  float mant = float(ef ? mf + (1u << p.mbits) : mf);
+  int bias = (1 << (p.ebits - 1)) - 1;
+  float v = std::ldexp(mant, int(ef ? ef : 1) - bias - p.mbits);
+  uint32_t magCode = c & ((1u << (p.ebits + p.mbits)) - 1);
+  if (p.specials == 2 && ef == (1u << p.ebits) - 1)
+    v = mf ? NAN : INFINITY;
+  else if (p.specials == 1 && magCode == (1u << (p.ebits + p.mbits)) - 1)
+    v = NAN;
+  return sign ? -v : v;
+}
+
+/// Exact-in-double fallback for scale codes outside [-127, 127] (only
+/// possible for hand-made scales with E < 8): rounds once to float32.
+template <typename CodeT>
+void dequantizeBlockSlow(const CodeT *codes, float *out, int64_t b,
+                         int64_t stride, int s, const MXParams &p) {
+  const double f = std::ldexp(1.0, s);
+  for (int64_t k = 0; k < b; ++k)
+    out[k * stride] = float(double(elementValue(codes[k * stride], p)) * f);
+}
+
+/// Per-block factor: table values are multiplied by 2^(s - shift), or NaN for
+/// the NaN scale.  Returns false for scales needing dequantizeBlockSlow.
+inline bool blockFactor(uint32_t sc, int shift, const MXParams &p, float &f) {
+  if (sc == p.scaleNaN()) {
+    f = NAN;
+    return true;
+  }
+  const int s = int(sc) - p.scaleBias();
+  f = s >= -127 && s <= 127 ? pow2(s - shift) : 0.0f;
+  return s >= -127 && s <= 127;
+}
+
+template <typename CodeT>
+void dequantizeImpl(const uint8_t *__restrict scales,
+                    const CodeT *__restrict codes, float *__restrict out,
+                    int64_t outer, int64_t n, int64_t inner,
+                    const MXParams &p) {
+  // Float elements (<= 8 bits) decode through a table; MXInt elements are
+  // computed, sign-extended integers times 2^(s - mbits) (a power of two
+  // >= 2^-141, exact; vectorizes).
+  float table[256] = {};
+  if (!p.isInt)
+    for (uint32_t c = 0; c < (1u << p.elementBits); ++c)
+      table[c] = elementValue(c, p);
+  const int shift = p.isInt ? p.mbits : 0;
+  const int ext = 32 - p.elementBits;
+  auto decode = [&](uint32_t c, float f) {
+    return p.isInt ? float(int32_t(c << ext) >> ext) * f : table[c & 0xff] * f;
+  };
   const int64_t b = p.blockSize, nblk = n / b;
-  std::vector<uint32_t> amax(static_cast<size_t>(inner));
-  const int smin = p.scaleMin(), smax = p.scaleMax(), bias = p.scaleBias();
-  for (int64_t o = 0; o < outer; ++o) {
+  if (inner == 1) {
+    for (int64_t j = 0; j < outer * nblk; ++j, codes += b, out += b) {
+      float f;
+      if (!blockFactor(scales[j], shift, p, f)) {
+        dequantizeBlockSlow(codes, out, b, 1, int(scales[j]) - p.scaleBias(),
+                            p);
+        continue;
+      }
+      if (p.isInt)
+        for (int64_t k = 0; k < b; ++k)
+          out[k] = float(int32_t(uint32_t(codes[k]) << ext) >> ext) * f;
+      else
+        for (int64_t k = 0; k < b; ++k)
+          out[k] = table[codes[k] & 0xff] * f;
+    }
+    return;
+  }
+  for (int64_t o = 0; o < outer; ++o)
     for (int64_t j = 0; j < nblk; ++j) {
       const int64_t base = (o * n + j * b) * inner;
-      const uint32_t *xb = reinterpret_cast<const uint32_t *>(x) + base;
-      CodeT *cb = codes + base;
-      uint8_t *sb = scales + (o * nblk + j) * inner;
-      if (inner == 1) {
-        uint32_t m = 0;
-        for (int64_t k = 0; k < b; ++k) {
-          uint32_t v = xb[k] & 0x7fffffffu;
-          m = v > m ? v : m;
-        }
-        amax[0] = m;
-      } else {
-        std::fill(amax.begin(), amax.end(), 0u);
-        for (int64_t k = 0; k < b; ++k)
-          for (int64_t i = 0; i < inner; ++i) {
-            uint32_t v = xb[k * inner + i] & 0x7fffffffu;
-            amax[i] = v > amax[i] ? v : amax[i];
-          }
-      }
+      const uint8_t *sb = scales + (o * nblk + j) * inner;
       for (int64_t i = 0; i < inner; ++i) {
-        const uint32_t m = amax[i];
-        if (m >= 0x7f800000u) { // NaN or Inf in the block
-          sb[i] = static_cast<uint8_t>(p.scaleNaN());
-          for (int64_t k = 0; k < b; ++k)
-            cb[k * inner + i] = 0;
+        float f;
+        if (!blockFactor(sb[i], shift, p, f)) {
+          dequantizeBlockSlow(codes + base + i, out + base + i, b, inner,
+                              int(sb[i]) - p.scaleBias(), p);
           continue;
         }
-        int s = smin;
-        if (m) {
-          s = floorLog2Bits(m) - p.emaxElem;
-          s = s < smin ? smin : (s > smax ? smax : s);
+        for (int64_t k = 0; k < b; ++k) {
+          const int64_t at = base + k * inner + i;
+          out[at] = decode(codes[at], f);
         }
-        sb[i] = static_cast<uint8_t>(s + bias);
-        for (int64_t k = 0; k < b; ++k)
-          cb[k * inner + i] =
-              static_cast<CodeT>(encodeOne<Even>(xb[k * inner + i], s, p));
       }
     }
-  }
 }
 
 } // namespace detail
@@ -174,61 +371,32 @@ inline MXParams makeParams(bool isInt, int exponentBits, int mantissaBits,
 template <typename CodeT>
 void quantize(const float *x, uint8_t *scales, CodeT *codes, int64_t outer,
               int64_t n, int64_t inner, const MXParams &p) {
-  if (p.roundEven)
-    detail::quantizeImpl<true>(x, scales, codes, outer, n, inner, p);
+  detail::DefaultFPEnv env;
+  // One dispatch per call onto code specialized for the rounding and family.
+  if (p.roundEven && p.isInt)
+    detail::quantizeImpl<true, true>(x, scales, codes, outer, n, inner, p);
+  else if (p.roundEven)
+    detail::quantizeImpl<true, false>(x, scales, codes, outer, n, inner, p);
+  else if (p.isInt)
+    detail::quantizeImpl<false, true>(x, scales, codes, outer, n, inner, p);
   else
-    detail::quantizeImpl<false>(x, scales, codes, outer, n, inner, p);
+    detail::quantizeImpl<false, false>(x, scales, codes, outer, n, inner, p);
 }
 
 /// Value of every element code (unscaled), as float.
 inline std::vector<float> elementTable(const MXParams &p) {
-  const uint32_t count = 1u << p.elementBits;
-  std::vector<float> t(count);
-  for (uint32_t c = 0; c < count; ++c) {
-    if (p.isInt) {
-      int32_t v = c >= count / 2 ? int32_t(c) - int32_t(count) : int32_t(c);
-      t[c] = std::ldexp(float(v), -p.mbits);
-      continue;
-    }
-    uint32_t sign = c >> (p.ebits + p.mbits);
-    uint32_t ef = (c >> p.mbits) & ((1u << p.ebits) - 1);
-    uint32_t mf = c & ((1u << p.mbits) - 1);
-    float mant = float(ef ? mf + (1u << p.mbits) : mf);
-    int bias = (1 << (p.ebits - 1)) - 1;
-    float v = std::ldexp(mant, int(ef ? ef : 1) - bias - p.mbits);
-    uint32_t magCode = c & ((1u << (p.ebits + p.mbits)) - 1);
-    if (p.specials == 2 && ef == (1u << p.ebits) - 1)
-      v = mf ? NAN : INFINITY;
-    else if (p.specials == 1 && magCode == (1u << (p.ebits + p.mbits)) - 1)
-      v = NAN;
-    t[c] = sign ? -v : v;
-  }
+  std::vector<float> t(size_t(1) << p.elementBits);
+  for (uint32_t c = 0; c < t.size(); ++c)
+    t[c] = detail::elementValue(c, p);
   return t;
 }
 
+/// Dequantize to float32: element * 2^s, rounded once (NaN for NaN scales).
 template <typename CodeT>
 void dequantize(const uint8_t *scales, const CodeT *codes, float *out,
                 int64_t outer, int64_t n, int64_t inner, const MXParams &p) {
-  const std::vector<float> table = elementTable(p);
-  const int64_t b = p.blockSize, nblk = n / b;
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t j = 0; j < nblk; ++j) {
-      const int64_t base = (o * n + j * b) * inner;
-      const uint8_t *sb = scales + (o * nblk + j) * inner;
-      for (int64_t k = 0; k < b; ++k)
-        for (int64_t i = 0; i < inner; ++i) {
-          uint32_t sc = sb[i];
-          float v;
-          if (sc == p.scaleNaN()) {
-            v = NAN;
-          } else {
-            // 2^s with s in [-127, 127]: exact in float (2^-127 is subnormal).
-            float f = std::ldexp(1.0f, int(sc) - p.scaleBias());
-            v = table[codes[base + k * inner + i]] * f;
-          }
-          out[base + k * inner + i] = v;
-        }
-    }
+  detail::DefaultFPEnv env;
+  detail::dequantizeImpl(scales, codes, out, outer, n, inner, p);
 }
 
 } // namespace numerics

@@ -4,6 +4,7 @@
 #define MASE_MLIR_TRANSFORMS_PASSES_H
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mase::mx {

@@ -38,15 +38,18 @@ static LogicalResult verifyBlockedAlong(Operation *op, StringRef what,
                            << mx.getAxis();
 }
 
-/// Checks that two MX operands of a contraction use the same block size.
-static LogicalResult verifySameBlockSize(Operation *op, Type lhs, Type rhs) {
+/// Checks that the blocks of two MX operands of a contraction line up along
+/// the reduction axis: one block size divides the other (the numerics align
+/// them on the smaller one).
+static LogicalResult verifyCompatibleBlocks(Operation *op, Type lhs, Type rhs) {
   auto a = dyn_cast<MXTensorType>(lhs);
   auto b = dyn_cast<MXTensorType>(rhs);
   if (!a || !b)
     return success();
-  if (a.getFormat().getBlockSize() != b.getFormat().getBlockSize())
-    return op->emitOpError("MX operands need the same block size along the "
-                           "reduction axis, got ")
+  unsigned x = a.getFormat().getBlockSize(), y = b.getFormat().getBlockSize();
+  if (std::max(x, y) % std::min(x, y) != 0)
+    return op->emitOpError("MX operands need block sizes along the reduction "
+                           "axis that divide one another, got ")
            << a.getFormat().str() << " and " << b.getFormat().str();
   return success();
 }
@@ -167,7 +170,7 @@ LogicalResult LinearOp::verify() {
   if (failed(verifyBlockedAlong(*this, "input", getInput().getType(),
                                 x.size() - 1)) ||
       failed(verifyBlockedAlong(*this, "weight", getWeight().getType(), 1)) ||
-      failed(verifySameBlockSize(*this, getInput().getType(),
+      failed(verifyCompatibleBlocks(*this, getInput().getType(),
                                  getWeight().getType())))
     return failure();
   return success();
@@ -197,7 +200,7 @@ static LogicalResult verifyMatmul(Operation *op, Type lhsType, Type rhsType,
            << shapeStr(expected) << ", got " << shapeStr(c);
   if (failed(verifyBlockedAlong(op, "lhs", lhsType, r - 1)) ||
       failed(verifyBlockedAlong(op, "rhs", rhsType, r - 2)) ||
-      failed(verifySameBlockSize(op, lhsType, rhsType)))
+      failed(verifyCompatibleBlocks(op, lhsType, rhsType)))
     return failure();
   return success();
 }
@@ -434,6 +437,49 @@ LogicalResult BroadcastOp::verify() {
              << shapeStr(in) << " to " << shapeStr(out);
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// QuantizableOpInterface: operand roles
+//===----------------------------------------------------------------------===//
+
+StringRef LinearOp::getOperandRole(unsigned index) {
+  return index == 0 ? "input" : (index == 1 ? "weight" : "bias");
+}
+int64_t LinearOp::getOperandBlockAxis(unsigned index) {
+  // Input [..., K] and weight [N, K] along K; the bias along its only axis.
+  return index == 0 ? shapeOf(getInput().getType()).size() - 1
+                    : (index == 1 ? 1 : 0);
+}
+
+/// Matmuls: both operands are activations, blocked along K.
+static int64_t matmulBlockAxis(Operation *op, unsigned index) {
+  int64_t rank = shapeOf(op->getOperand(index).getType()).size();
+  return index == 0 ? rank - 1 : rank - 2;
+}
+int64_t MatmulOp::getOperandBlockAxis(unsigned index) {
+  return matmulBlockAxis(*this, index);
+}
+int64_t BatchMatmulOp::getOperandBlockAxis(unsigned index) {
+  return matmulBlockAxis(*this, index);
+}
+
+StringRef LayerNormOp::getOperandRole(unsigned index) {
+  Value operand = getOperand(index);
+  if (operand == getInput())
+    return "input";
+  return operand == getWeight() ? "weight" : "bias";
+}
+
+StringRef RMSNormOp::getOperandRole(unsigned index) {
+  return index == 0 ? "input" : "weight";
+}
+
+StringRef EmbeddingOp::getOperandRole(unsigned index) {
+  // Token ids are integers; the table is the weight.
+  return index == 0 ? "" : "weight";
+}
+
+#include "MX/MXInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "MX/MXOps.cpp.inc"

@@ -5,6 +5,9 @@ Definition (what the hardware implements, see docs/numerics.md):
 * every element is an exact integer ``I`` in units of its format's smallest
   step: value = ``I * 2^(s + lsb)`` with ``lsb = emin - mbits``
   (MXInt<M>: ``I`` = the two's-complement code, lsb = -(M-2));
+* operands blocked with different block sizes along K (one dividing the
+  other) are aligned on the smaller block ``g``: each sub-block of ``g``
+  elements keeps its block's scale;
 * block product: ``P = sum_i IA_i * IB_i``, an exact integer of at most
   ``wA + wB + ceil(log2 B)`` bits, with exponent ``t = sA + sB + lsbA + lsbB``;
 * accumulation across the K/B blocks (and the bias) is exact: a fixed-point
@@ -49,15 +52,26 @@ def element_integers(q: MXTensor) -> tuple[np.ndarray, np.ndarray]:
     return ints[q.codes], bad[q.codes]
 
 
-def _operand(q: MXTensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Blocked view (..., nblk, B) of the integers, block exponents (..., nblk), bad blocks."""
+def _operand(
+    q: MXTensor, sub_block: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Blocked view (..., nsub, g) of the integers, exponents (..., nsub), bad (..., nsub).
+
+    ``g`` = ``sub_block`` (default: the block size) divides the block size:
+    each block is split into sub-blocks that share its scale, so operands with
+    different block sizes line up on the smaller one.
+    """
     ints, bad = element_integers(q)
     b = q.fmt.block_size
-    iv = block_view(ints, q.axis, b)
+    g = b if sub_block is None else sub_block
+    iv = block_view(ints, q.axis, g)
     badv = block_view(bad, q.axis, b).any(axis=-1)
     scales = np.moveaxis(q.scales, q.axis, -1)
     t = scales.astype(np.int64) - q.fmt.scale_bias + _lsb(q.fmt)
     badv = badv | (scales.astype(np.int64) == q.fmt.scale_nan_code)
+    if g != b:
+        t = np.repeat(t, b // g, axis=-1)
+        badv = np.repeat(badv, b // g, axis=-1)
     return iv, t, badv
 
 
@@ -164,12 +178,15 @@ def _out_format(out_fmt: Format | str | None) -> Format | None:
     return Format.parse_or_none(out_fmt)
 
 
-def _check_pair(qa: MXTensor, qb: MXTensor, what: str) -> None:
-    if qa.fmt.block_size != qb.fmt.block_size:
+def _check_pair(qa: MXTensor, qb: MXTensor, what: str) -> int:
+    """The common sub-block along K: the smaller block size, which must divide the larger."""
+    small, large = sorted((qa.fmt.block_size, qb.fmt.block_size))
+    if large % small:
         raise ValueError(
-            f"{what}: block sizes differ ({qa.fmt} has B={qa.fmt.block_size}, "
-            f"{qb.fmt} has B={qb.fmt.block_size}); both operands must be blocked alike along K"
+            f"{what}: block sizes along K must divide one another ({qa.fmt} has "
+            f"B={qa.fmt.block_size}, {qb.fmt} has B={qb.fmt.block_size})"
         )
+    return small
 
 
 def matmul(
@@ -191,9 +208,9 @@ def matmul(
         raise ValueError(f"matmul: rhs must be blocked along axis -2 (K), not axis {qb.axis}")
     if qa.shape[-1] != qb.shape[-2]:
         raise ValueError(f"matmul: K mismatch, lhs {qa.shape} vs rhs {qb.shape}")
-    _check_pair(qa, qb, "matmul")
-    ia, ta, bada = _operand(qa)  # (..., M, nblk, B), (..., M, nblk)
-    ib, tb, badb = _operand(qb)  # (..., N, nblk, B), (..., N, nblk)
+    g = _check_pair(qa, qb, "matmul")
+    ia, ta, bada = _operand(qa, g)  # (..., M, nblk, g), (..., M, nblk)
+    ib, tb, badb = _operand(qb, g)  # (..., N, nblk, g), (..., N, nblk)
     ia = np.moveaxis(ia, -2, -3)  # (..., nblk, M, B)
     ib = np.moveaxis(ib, -3, -1)  # (..., nblk, B, N)
     p = _block_products(ia, ib, _max_int(qa.fmt), _max_int(qb.fmt))  # (..., nblk, M, N)
@@ -250,14 +267,14 @@ def linear(
         raise ValueError("linear: input and weight must both be blocked along their last axis (K)")
     if qx.shape[-1] != qw.shape[1]:
         raise ValueError(f"linear: K mismatch, input {qx.shape} vs weight {qw.shape}")
-    _check_pair(qx, qw, "linear")
+    g = _check_pair(qx, qw, "linear")
     n = qw.shape[0]
-    ix, tx, badx = _operand(qx)  # (..., nblk, B)
+    ix, tx, badx = _operand(qx, g)  # (..., nblk, g)
     lead = ix.shape[:-2]
     ix = ix.reshape(-1, *ix.shape[-2:])
     tx = tx.reshape(-1, tx.shape[-1])
     badx = badx.reshape(-1, badx.shape[-1])
-    iw, tw, badw = _operand(qw)  # (N, nblk, B)
+    iw, tw, badw = _operand(qw, g)  # (N, nblk, g)
     p = _block_products(
         np.moveaxis(ix, 1, 0), np.transpose(iw, (1, 2, 0)), _max_int(qx.fmt), _max_int(qw.fmt)
     )  # (nblk, M, N)
@@ -280,8 +297,9 @@ def accumulator_width(qa: MXTensor, qb: MXTensor, *, transpose_b: bool = False) 
     the largest over outputs of ``msb - lsb + 1`` where lsb is the smallest
     exponent of a non-zero block product and msb bounds the sum.
     """
-    ia, ta, _ = _operand(qa)
-    ib, tb, _ = _operand(qb)
+    g = _check_pair(qa, qb, "accumulator_width")
+    ia, ta, _ = _operand(qa, g)
+    ib, tb, _ = _operand(qb, g)
     if not transpose_b:
         ib = np.moveaxis(ib, -3, -1)
         tb = np.moveaxis(tb, -1, -2)

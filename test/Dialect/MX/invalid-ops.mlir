@@ -64,9 +64,9 @@ func.func @linear_axis(%x: !mx.tensor<32x64xmxint8, axis = 0>, %w: tensor<32x64x
 
 // -----
 
-func.func @linear_blocks(%x: !mx.tensor<4x64xmxint<4,8,16>>, %w: !mx.tensor<32x64xmxint8>) {
-  // expected-error @+1 {{MX operands need the same block size along the reduction axis, got mxint<4,8,16> and mxint8}}
-  %0 = mx.linear %x, %w : (!mx.tensor<4x64xmxint<4,8,16>>, !mx.tensor<32x64xmxint8>) -> tensor<4x32xf32>
+func.func @linear_blocks(%x: !mx.tensor<4x96xmxint<4,8,12>>, %w: !mx.tensor<32x96xmxint8>) {
+  // expected-error @+1 {{MX operands need block sizes along the reduction axis that divide one another, got mxint<4,8,12> and mxint8}}
+  %0 = mx.linear %x, %w : (!mx.tensor<4x96xmxint<4,8,12>>, !mx.tensor<32x96xmxint8>) -> tensor<4x32xf32>
   return
 }
 

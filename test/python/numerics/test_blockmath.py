@@ -49,6 +49,10 @@ PAIRS = [
     ("mxfp8_e5m2", "mxfp8_e4m3"),
     ("mxint<16,8,32>", "mxint<16,8,32>"),
     ("mxfp6_e3m2", "mxint<4,8,32>"),
+    # Different block sizes along K line up on the smaller block.
+    ("mxint8", "mxint<4,8,16>"),
+    ("mxint<4,8,16>", "mxfp4_e2m1"),
+    ("mxint<6,8,8>", "mxint<8,8,32>"),
 ]
 
 
@@ -98,7 +102,10 @@ def test_matmul_mx_out_equals_quantize_when_result_is_float32_exact(out: str) ->
     np.testing.assert_array_equal(q.scales, ref.scales)
 
 
-@pytest.mark.parametrize(("fx", "fw"), [("mxint8", "mxint<4,8,32>"), ("mxfp8_e4m3", "mxfp4_e2m1")])
+@pytest.mark.parametrize(
+    ("fx", "fw"),
+    [("mxint8", "mxint<4,8,32>"), ("mxfp8_e4m3", "mxfp4_e2m1"), ("mxint8", "mxint<4,8,16>")],
+)
 def test_linear_model_shapes_against_float64(fx: str, fw: str) -> None:
     """The MiniLM FFN shape: float32 result within half a float32 ulp of the float64 sum."""
     rng = np.random.default_rng(1)
@@ -161,8 +168,11 @@ def test_accumulator_width_and_errors() -> None:
     qa = mxn.quantize(np.ones((2, 64), F32), "mxint8")
     qb = mxn.quantize(np.ones((64, 3), F32), "mxint8", axis=0)
     assert accumulator_width(qa, qb) <= 7 + 7 + 6 + 2 + 2
-    with pytest.raises(ValueError, match="block sizes differ"):
-        matmul(qa, mxn.quantize(np.ones((64, 3), F32), "mxint<8,8,16>", axis=0))
+    with pytest.raises(ValueError, match="block sizes along K must divide one another"):
+        matmul(
+            mxn.quantize(np.ones((2, 96), F32), "mxint8"),
+            mxn.quantize(np.ones((96, 3), F32), "mxint<8,8,12>", axis=0),
+        )
     with pytest.raises(ValueError, match="axis -2"):
         matmul(qa, mxn.quantize(np.ones((3, 64), F32), "mxint8"))
     with pytest.raises(ValueError, match="block size B=32"):

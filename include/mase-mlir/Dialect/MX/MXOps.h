@@ -13,6 +13,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "MX/MXInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "MX/MXOps.h.inc"
 

@@ -1,0 +1,338 @@
+//===- AssignPrecision.cpp - apply an MX format configuration -------------===//
+//
+// Gives each role (input, weight, bias, output) of every compute op the MX
+// format a JSON configuration selects for it, inserting quantize, cast and
+// dequantize ops where formats change; quantized constants fold into
+// mx.constant.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mase-mlir/Dialect/MX/MXOps.h"
+#include "mase-mlir/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace mase::mx {
+#define GEN_PASS_DEF_MXASSIGNPRECISION
+#include "MX/Passes.h.inc"
+} // namespace mase::mx
+
+using namespace mlir;
+using namespace mase::mx;
+
+namespace {
+
+constexpr llvm::StringLiteral kRoles[] = {"input", "weight", "bias", "output"};
+
+/// role -> format (a null FormatAttr means f32, i.e. unquantized).
+using RoleFormats = llvm::SmallMapVector<StringRef, FormatAttr, 4>;
+
+struct ConfigEntry {
+  std::string glob;
+  llvm::GlobPattern pattern;
+  RoleFormats roles;
+  // What the entry matched, for the "matches nothing" and "role no op has"
+  // diagnostics.
+  unsigned matchedOps = 0;
+  llvm::StringSet<> rolesSeen;
+  std::string exampleOp;
+};
+
+struct Config {
+  RoleFormats defaults;
+  std::vector<ConfigEntry> entries;
+};
+// Config is returned by value: moving the vector keeps its elements (and the
+// strings the patterns point into) where they are.
+
+/// The position of `"key"` in the raw text after `from`: llvm::json objects
+/// are unordered, but later `ops` entries must override earlier ones.
+size_t keyPosition(StringRef text, StringRef key, size_t from) {
+  std::string quoted;
+  llvm::raw_string_ostream os(quoted);
+  os << llvm::json::Value(key);
+  size_t pos = text.find(quoted, from);
+  return pos == StringRef::npos ? text.size() : pos;
+}
+
+class ConfigParser {
+public:
+  ConfigParser(MLIRContext *ctx, StringRef path, Location loc)
+      : ctx(ctx), path(path), loc(loc) {}
+
+  FailureOr<Config> parse() {
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    if (!buffer)
+      return error() << "cannot read precision config '" << path
+                     << "': " << buffer.getError().message();
+    StringRef text = (*buffer)->getBuffer();
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+    if (!json)
+      return error() << "precision config '" << path
+                     << "' is not valid JSON: " << llvm::toString(json.takeError());
+    const llvm::json::Object *root = json->getAsObject();
+    if (!root)
+      return error() << "precision config '" << path
+                     << "' must be a JSON object with 'default' and 'ops'";
+    for (const auto &kv : *root)
+      if (kv.first != "default" && kv.first != "ops")
+        return error() << "precision config '" << path << "': unknown key '"
+                       << kv.first.str() << "' (expected 'default' and 'ops')";
+
+    Config config;
+    if (const llvm::json::Value *defaults = root->get("default"))
+      if (failed(parseRoles(*defaults, "default", config.defaults)))
+        return failure();
+    if (const llvm::json::Value *ops = root->get("ops")) {
+      const llvm::json::Object *opsObject = ops->getAsObject();
+      if (!opsObject)
+        return error() << "precision config '" << path
+                       << "': 'ops' must map op-name globs to roles";
+      size_t opsStart = keyPosition(text, "ops", 0);
+      std::vector<std::pair<size_t, StringRef>> ordered;
+      for (const auto &kv : *opsObject)
+        ordered.push_back({keyPosition(text, kv.first, opsStart), kv.first});
+      llvm::sort(ordered);
+      for (auto [pos, glob] : ordered) {
+        ConfigEntry entry;
+        entry.glob = glob.str();
+        if (auto pattern = llvm::GlobPattern::create(glob); !pattern)
+          return error() << "precision config '" << path << "': bad glob '"
+                         << glob << "': " << llvm::toString(pattern.takeError());
+        if (failed(parseRoles(*opsObject->get(glob),
+                              ("ops['" + glob + "']").str(), entry.roles)))
+          return failure();
+        config.entries.push_back(std::move(entry));
+      }
+    }
+    // GlobPattern refers to its pattern text: build them once the entries
+    // (which own the text) no longer move.
+    for (ConfigEntry &entry : config.entries)
+      entry.pattern = cantFail(llvm::GlobPattern::create(entry.glob));
+    return config;
+  }
+
+private:
+  InFlightDiagnostic error() { return emitError(loc); }
+
+  LogicalResult parseRoles(const llvm::json::Value &value, StringRef where,
+                           RoleFormats &roles) {
+    const llvm::json::Object *object = value.getAsObject();
+    if (!object)
+      return error() << "precision config '" << path << "': " << where
+                     << " must map roles to formats";
+    for (const auto &kv : *object) {
+      StringRef role = kv.first;
+      const StringRef *known = llvm::find(kRoles, role);
+      if (known == std::end(kRoles))
+        return error() << "precision config '" << path << "': " << where
+                       << ": unknown role '" << role
+                       << "' (expected input, weight, bias or output; the "
+                          "accumulator is exact and takes no format)";
+      std::optional<StringRef> spelling = kv.second.getAsString();
+      if (!spelling)
+        return error() << "precision config '" << path << "': " << where
+                       << "." << role << " must be a format string";
+      FormatAttr format;
+      if (*spelling != "f32") {
+        format = FormatAttr::parse(ctx, *spelling, [&] {
+          return error() << "precision config '" << path << "': " << where
+                         << "." << role << ": ";
+        });
+        if (!format)
+          return failure();
+      }
+      roles[*known] = format;
+    }
+    return success();
+  }
+
+  MLIRContext *ctx;
+  StringRef path;
+  Location loc;
+};
+
+/// Rewrites one function: ops in program order, so producers are done before
+/// their consumers look at their operands.
+class PrecisionRewriter {
+public:
+  explicit PrecisionRewriter(Config &config) : config(config) {}
+
+  LogicalResult run(func::FuncOp func) {
+    SmallVector<QuantizableOpInterface> ops;
+    func.walk([&](QuantizableOpInterface op) { ops.push_back(op); });
+    for (QuantizableOpInterface op : ops)
+      if (failed(rewrite(op)))
+        return failure();
+    // Conversions nobody needed and constants nobody reads any more.
+    SmallVector<Operation *> dead;
+    func.walk([&](Operation *op) {
+      if (isa<DequantizeOp, arith::ConstantOp, ConstantOp>(op) &&
+          op->use_empty())
+        dead.push_back(op);
+    });
+    for (Operation *op : llvm::reverse(dead))
+      op->erase();
+    return success();
+  }
+
+private:
+  RoleFormats resolve(Operation *op) {
+    auto hasRole = [&](StringRef role) {
+      if (role == "output")
+        return true;
+      auto q = cast<QuantizableOpInterface>(op);
+      for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
+        if (q.getOperandRole(i) == role)
+          return true;
+      return false;
+    };
+    RoleFormats formats;
+    for (auto [role, format] : config.defaults)
+      if (hasRole(role))
+        formats[role] = format;
+    auto nameAttr = op->getAttrOfType<StringAttr>("name");
+    if (!nameAttr)
+      return formats;
+    for (ConfigEntry &entry : config.entries) {
+      if (!entry.pattern.match(nameAttr.getValue()))
+        continue;
+      ++entry.matchedOps;
+      for (auto [role, format] : entry.roles) {
+        if (!hasRole(role))
+          continue;
+        entry.rolesSeen.insert(role);
+        formats[role] = format;
+      }
+      if (entry.exampleOp.empty())
+        entry.exampleOp = (nameAttr.getValue() + "' (" +
+                           op->getName().getStringRef() + ")")
+                              .str();
+    }
+    return formats;
+  }
+
+  /// The MX type for `value` blocked along `axis` in `format`, or null (with
+  /// a warning) when the blocked dimension is not a multiple of the block.
+  MXTensorType blockedType(Operation *op, StringRef role, Value value,
+                           int64_t axis, FormatAttr format) {
+    auto tensor = dyn_cast<RankedTensorType>(value.getType());
+    if (!tensor || !tensor.getElementType().isF32() || tensor.getRank() == 0 ||
+        axis < 0 || axis >= tensor.getRank())
+      return {};
+    int64_t dim = tensor.getDimSize(axis);
+    if (dim % format.getBlockSize() != 0) {
+      // Broadcast operands (a dimension of 1) are expected; anything else
+      // deserves a word.
+      if (dim != 1)
+        op->emitWarning() << role << " stays f32: its blocked dimension "
+                          << dim << " (axis " << axis
+                          << ") is not a multiple of the block size of "
+                          << format.str();
+      return {};
+    }
+    return MXTensorType::get(tensor.getShape(), format, axis);
+  }
+
+  LogicalResult rewrite(QuantizableOpInterface q) {
+    Operation *op = q.getOperation();
+    RoleFormats formats = resolve(op);
+    OpBuilder builder(op);
+
+    for (OpOperand &operand : op->getOpOperands()) {
+      StringRef role = q.getOperandRole(operand.getOperandNumber());
+      auto it = formats.find(role);
+      if (role.empty() || it == formats.end() || !it->second)
+        continue;
+      Value value = operand.get();
+      // Read a producer's MX result directly instead of its f32 copy.
+      if (auto dq = value.getDefiningOp<DequantizeOp>())
+        value = dq.getInput();
+      int64_t axis = q.getOperandBlockAxis(operand.getOperandNumber());
+      Value floatValue = operand.get();
+      MXTensorType type =
+          blockedType(op, role, floatValue, axis, it->second);
+      if (!type)
+        continue;
+      if (value.getType() == type) {
+        operand.set(value);
+      } else if (isa<MXTensorType>(value.getType())) {
+        operand.set(builder.createOrFold<CastOp>(
+            op->getLoc(), type, value, RoundingMode::Even, nullptr));
+      } else {
+        operand.set(builder.createOrFold<QuantizeOp>(
+            op->getLoc(), type, value, RoundingMode::Even, nullptr));
+      }
+    }
+
+    auto out = formats.find("output");
+    if (out == formats.end() || !out->second || op->getNumResults() != 1)
+      return success();
+    Value result = op->getResult(0);
+    MXTensorType type = blockedType(
+        op, "output", result,
+        cast<RankedTensorType>(result.getType()).getRank() - 1, out->second);
+    if (!type)
+      return success();
+    Type floatType = result.getType();
+    result.setType(type);
+    builder.setInsertionPointAfter(op);
+    auto dq = DequantizeOp::create(builder, op->getLoc(), floatType, result,
+                                   /*name=*/nullptr);
+    result.replaceAllUsesExcept(dq.getResult(), dq);
+    return success();
+  }
+
+  Config &config;
+};
+
+struct MXAssignPrecisionPass
+    : public mase::mx::impl::MXAssignPrecisionBase<MXAssignPrecisionPass> {
+  using MXAssignPrecisionBase::MXAssignPrecisionBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (configPath.empty()) {
+      module.emitError("mx-assign-precision needs config=<file.json>");
+      return signalPassFailure();
+    }
+    FailureOr<Config> config =
+        ConfigParser(&getContext(), configPath, module.getLoc()).parse();
+    if (failed(config))
+      return signalPassFailure();
+
+    PrecisionRewriter rewriter(*config);
+    for (auto func : module.getOps<func::FuncOp>())
+      if (failed(rewriter.run(func)))
+        return signalPassFailure();
+
+    for (ConfigEntry &entry : config->entries) {
+      if (entry.matchedOps == 0) {
+        auto diag = allowUnmatched ? module.emitWarning() : module.emitError();
+        diag << "precision config '" << configPath << "': ops glob '"
+             << entry.glob << "' matches no op";
+        if (!allowUnmatched)
+          return signalPassFailure();
+        continue;
+      }
+      for (auto [role, format] : entry.roles)
+        if (!entry.rolesSeen.contains(role)) {
+          module.emitError() << "precision config '" << configPath
+                             << "': ops['" << entry.glob << "'] sets '" << role
+                             << "', but none of the " << entry.matchedOps
+                             << " ops it matches has that role (e.g. '"
+                             << entry.exampleOp << ")";
+          return signalPassFailure();
+        }
+    }
+  }
+};
+} // namespace
