@@ -381,6 +381,26 @@ def MX_BroadcastOp : MX_NamedOp<"broadcast", [Pure]> {
   let hasVerifier = 1;
 }
 
+def MX_TakeOp : MX_NamedOp<"take", [Pure]> {
+  let summary = "Slice `index` of the leading axis: one layer of stacked weights";
+  let description = [{
+    Inside a kernel loop (see mx-kernel-loop) the weights of all layers are
+    stacked along a new leading axis; `mx.take` reads the slice of the
+    current iteration. An MX operand keeps its format; its blocked axis moves
+    down by one (the leading axis itself is never blocked).
+
+    ```mlir
+    %w = mx.take %stack, %i : (tensor<6x384x384xf32>, index) -> tensor<384x384xf32>
+    %q = mx.take %mstack, %i : (!mx.tensor<6x64x64xmxint8>, index) -> !mx.tensor<64x64xmxint8>
+    ```
+  }];
+  let arguments = !con((ins MX_AnyTensor:$input, Index:$index), nameArg);
+  let results = (outs MX_AnyTensor:$output);
+  let assemblyFormat = "$input `,` $index attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def MX_ConvertOp : MX_NamedOp<"convert", [Pure, MX_SameShape]> {
   let summary = "Element type conversion between integer and float tensors";
   let description = [{

@@ -14,6 +14,58 @@ def MXFoldConstants : Pass<"mx-fold-constants"> {
   let dependentDialects = ["::mase::mx::MXDialect"];
 }
 
+def MXKernelLoop : Pass<"mx-kernel-loop", "::mlir::func::FuncOp"> {
+  let summary = "Fold chains of identical layers into one loop over stacked weights";
+  let description = [{
+    Finds every maximal chain of at least two structurally identical layers
+    (same ops, attributes, types and formats; only the weight constants
+    differ; layer i+1 consumes layer i's output), without relying on names.
+    Each chain becomes
+
+    ```mlir
+    %out = scf.for %i = %c0 to %cN step %c1 iter_args(%h = %init) -> (T) {
+      %w = mx.take %stacked_w, %i : (tensor<Nx...>, index) -> tensor<...>
+      ... one layer, reading values defined before the loop directly ...
+      scf.yield %next : T
+    } {mx.kernel_loop}
+    ```
+
+    Weights that differ between layers are stacked along a new leading axis
+    and read with `mx.take`; weights equal in every layer stay as they are;
+    the hidden state (one or more values) is carried in `iter_args`. Body
+    ops keep layer 0's `name` and list every layer's name in
+    `mx.layer_names`, so mx-unroll-loops restores the original.
+
+    Policies: `split` (default) loops each maximal run of identical layers;
+    `unify` also treats layers whose MXInt formats differ only in element
+    width as identical and widens every position to the widest width among
+    the layers (exact for constants; reported as extra bits).
+    Remarks (and `report=FILE`, JSON) say what was looped and what stopped a
+    longer chain.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"\"split\"",
+           "split: loop each run of identical layers; unify: widen formats so "
+           "that layers differing only in MXInt width loop together">,
+    Option<"reportPath", "report", "std::string", /*default=*/"\"\"",
+           "Write a JSON report of the loops to this file">,
+    Option<"minLayers", "min-layers", "unsigned", /*default=*/"2",
+           "Shortest chain worth a loop">
+  ];
+  let dependentDialects = ["::mase::mx::MXDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def MXUnrollLoops : Pass<"mx-unroll-loops", "::mlir::func::FuncOp"> {
+  let summary = "Unroll kernel loops back into one copy of the layer per iteration";
+  let description = [{
+    The inverse of mx-kernel-loop: every `scf.for` marked `mx.kernel_loop`
+    becomes its layers again, with each layer's own weights (folded
+    `mx.take` slices) and names (from `mx.layer_names`).
+  }];
+  let dependentDialects = ["::mase::mx::MXDialect", "::mlir::arith::ArithDialect"];
+}
+
 def MXAssignPrecision : Pass<"mx-assign-precision", "::mlir::ModuleOp"> {
   let summary = "Apply a per-op, per-operand MX format configuration";
   let description = [{

@@ -438,6 +438,79 @@ LogicalResult BroadcastOp::verify() {
   return success();
 }
 
+LogicalResult TakeOp::verify() {
+  Type inType = getInput().getType(), outType = getType();
+  ArrayRef<int64_t> in = shapeOf(inType), out = shapeOf(outType);
+  if (in.empty() || out != in.drop_front())
+    return emitOpError("result must be the input without its leading axis (")
+           << shapeStr(in.empty() ? in : in.drop_front()) << "), got "
+           << shapeStr(out);
+  auto mxIn = dyn_cast<MXTensorType>(inType);
+  auto mxOut = dyn_cast<MXTensorType>(outType);
+  if (bool(mxIn) != bool(mxOut))
+    return emitOpError("input and result must both be MX tensors or neither");
+  if (mxIn) {
+    if (mxIn.getAxis() == 0)
+      return emitOpError("the leading axis of an MX input must not be blocked");
+    if (mxIn.getFormat() != mxOut.getFormat() ||
+        mxOut.getAxis() + 1 != mxIn.getAxis())
+      return emitOpError("result must keep the format and block along axis ")
+             << mxIn.getAxis() - 1;
+    return success();
+  }
+  if (cast<ShapedType>(inType).getElementType() !=
+      cast<ShapedType>(outType).getElementType())
+    return emitOpError("result must keep the element type");
+  return success();
+}
+
+/// Slice `index` of the leading axis of a dense constant.
+static DenseElementsAttr takeSlice(DenseElementsAttr stack, int64_t index,
+                                   ShapedType sliceType) {
+  int64_t n = sliceType.getNumElements();
+  if (stack.isSplat())
+    return DenseElementsAttr::get(sliceType, stack.getSplatValue<Attribute>());
+  unsigned bits = sliceType.getElementTypeBitWidth();
+  if (bits > 1) {
+    // Dense storage keeps each element in whole bytes: slice the raw buffer.
+    size_t bytes = llvm::divideCeil(bits, 8) * n;
+    ArrayRef<char> raw = stack.getRawData();
+    return DenseElementsAttr::getFromRawBuffer(
+        sliceType, raw.slice(index * bytes, bytes));
+  }
+  auto values = stack.getValues<Attribute>();
+  SmallVector<Attribute> slice(values.begin() + index * n,
+                               values.begin() + (index + 1) * n);
+  return DenseElementsAttr::get(sliceType, slice);
+}
+
+OpFoldResult TakeOp::fold(FoldAdaptor adaptor) {
+  auto index = dyn_cast_or_null<IntegerAttr>(adaptor.getIndex());
+  if (!index)
+    return {};
+  int64_t i = index.getInt();
+  ArrayRef<int64_t> in = shapeOf(getInput().getType());
+  if (i < 0 || i >= in.front())
+    return {};
+  if (auto mx = dyn_cast<MXTensorType>(getType())) {
+    auto pair = dyn_cast_or_null<ArrayAttr>(adaptor.getInput());
+    if (!pair || pair.size() != 2)
+      return {};
+    auto scales = cast<DenseElementsAttr>(pair[0]);
+    auto codes = cast<DenseElementsAttr>(pair[1]);
+    auto scaleType = RankedTensorType::get(
+        mx.getScaleShape(), cast<ShapedType>(scales.getType()).getElementType());
+    auto codeType = RankedTensorType::get(
+        mx.getShape(), cast<ShapedType>(codes.getType()).getElementType());
+    return ArrayAttr::get(getContext(), {takeSlice(scales, i, scaleType),
+                                         takeSlice(codes, i, codeType)});
+  }
+  auto stack = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!stack)
+    return {};
+  return takeSlice(stack, i, cast<ShapedType>(getType()));
+}
+
 //===----------------------------------------------------------------------===//
 // QuantizableOpInterface: operand roles
 //===----------------------------------------------------------------------===//

@@ -245,3 +245,27 @@ func.func @dynamic(%a: tensor<?x8xf32>) {
   %0 = mx.exp %a : tensor<?x8xf32> -> tensor<?x8xf32>
   return
 }
+
+// -----
+
+func.func @take_shape(%s: tensor<3x4x8xf32>, %i: index) {
+  // expected-error @+1 {{result must be the input without its leading axis (4x8), got 8x4}}
+  %0 = mx.take %s, %i : (tensor<3x4x8xf32>, index) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @take_axis(%s: !mx.tensor<32x4xmxint8, axis = 0>, %i: index) {
+  // expected-error @+1 {{the leading axis of an MX input must not be blocked}}
+  %0 = mx.take %s, %i : (!mx.tensor<32x4xmxint8, axis = 0>, index) -> !mx.tensor<4xmxint<8,8,4>>
+  return
+}
+
+// -----
+
+func.func @take_format(%s: !mx.tensor<3x32xmxint8>, %i: index) {
+  // expected-error @+1 {{result must keep the format and block along axis 0}}
+  %0 = mx.take %s, %i : (!mx.tensor<3x32xmxint8>, index) -> !mx.tensor<32xmxfp8_e4m3>
+  return
+}

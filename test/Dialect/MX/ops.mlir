@@ -147,3 +147,12 @@ func.func @shapes(%ids: tensor<1x8xi64>, %table: tensor<100x32xf32>, %x: tensor<
   %7 = mx.convert %i : tensor<2x3x4xi1> -> tensor<2x3x4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @take
+func.func @take(%s: tensor<6x4x8xf32>, %m: !mx.tensor<6x4x32xmxint8>, %i: index) {
+  // CHECK: mx.take %{{.*}}, %{{.*}} : (tensor<6x4x8xf32>, index) -> tensor<4x8xf32>
+  %0 = mx.take %s, %i : (tensor<6x4x8xf32>, index) -> tensor<4x8xf32>
+  // CHECK: mx.take %{{.*}}, %{{.*}} : (!mx.tensor<6x4x32xmxint8>, index) -> !mx.tensor<4x32xmxint8>
+  %1 = mx.take %m, %i : (!mx.tensor<6x4x32xmxint8>, index) -> !mx.tensor<4x32xmxint8>
+  return
+}

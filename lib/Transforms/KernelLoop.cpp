@@ -1,0 +1,569 @@
+//===- KernelLoop.cpp - fold repeated layers into one loop ----------------===//
+//
+// Finds chains of structurally identical layers in a function body (layer
+// i+1 consumes layer i's output; only weight constants differ) and rewrites
+// each chain into an scf.for whose body is one layer: weights stacked along
+// a new leading axis and read with mx.take, the hidden state carried.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mase-mlir/Dialect/MX/MXOps.h"
+#include "mase-mlir/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+namespace mase::mx {
+#define GEN_PASS_DEF_MXKERNELLOOP
+#include "MX/Passes.h.inc"
+} // namespace mase::mx
+
+using namespace mlir;
+using namespace mase::mx;
+
+namespace {
+
+bool isConstant(Operation *op) {
+  return op && op->hasTrait<mlir::OpTrait::ConstantLike>();
+}
+
+/// The value of a constant op (dense attribute, or [scales, codes] for MX).
+Attribute constantValue(Operation *op) {
+  SmallVector<OpFoldResult> folded;
+  if (failed(op->fold(folded)) || folded.size() != 1)
+    return {};
+  return dyn_cast<Attribute>(folded.front());
+}
+
+/// Attributes that identify an op, without the names that differ per layer.
+DictionaryAttr structuralAttrs(Operation *op) {
+  NamedAttrList attrs;
+  for (NamedAttribute attr : op->getAttrs())
+    if (attr.getName() != "name" && attr.getName() != "mx.layer_names")
+      attrs.append(attr);
+  return attrs.getDictionary(op->getContext());
+}
+
+std::string describe(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName();
+  if (auto name = op->getAttrOfType<StringAttr>("name"))
+    os << " '" << name.getValue() << "'";
+  return s;
+}
+
+/// A value carried from one layer to the next: produced by the op at
+/// `position` of the layer (result `result`).
+struct CarrySlot {
+  unsigned position;
+  unsigned result;
+  bool operator==(const CarrySlot &o) const {
+    return position == o.position && result == o.result;
+  }
+};
+
+struct Chain {
+  unsigned start = 0, length = 0, count = 0;
+  SmallVector<CarrySlot> slots;
+  SmallVector<Value> inits; // the values carried into the first layer
+  std::string stop;         // what stopped a longer chain
+};
+
+/// Finds and checks chains over the non-constant ops of one block.
+class ChainFinder {
+public:
+  explicit ChainFinder(Block &block) {
+    for (Operation &op : block.without_terminator())
+      if (!isConstant(&op)) {
+        index[&op] = ops.size();
+        ops.push_back(&op);
+      }
+  }
+
+  SmallVector<Chain> findChains(unsigned minLayers, std::string &why) {
+    SmallVector<Chain> chains;
+    unsigned n = ops.size();
+    for (unsigned s = 0; s < n;) {
+      Chain best = bestChainAt(s);
+      // A chain found from `s` may start inside a layer; any start within
+      // the first layer gives the same period: keep the longest.
+      for (unsigned t = s + 1; best.count >= minLayers && t < s + best.length;
+           ++t) {
+        Chain other = chainOf(t, best.length);
+        if (other.count > best.count)
+          best = other;
+      }
+      if (best.count >= minLayers) {
+        s = best.start + best.count * best.length;
+        chains.push_back(std::move(best));
+      } else {
+        if (why.empty() && !best.stop.empty())
+          why = best.stop;
+        ++s;
+      }
+    }
+    return chains;
+  }
+
+  ArrayRef<Operation *> getOps() const { return ops; }
+
+private:
+  bool inLayer(Operation *op, unsigned layerStart, unsigned length) const {
+    auto it = index.find(op);
+    return it != index.end() && it->second >= layerStart &&
+           it->second < layerStart + length;
+  }
+
+  /// The best chain starting at `s` over all candidate periods.
+  Chain bestChainAt(unsigned s) {
+    Chain best;
+    best.start = s;
+    unsigned n = ops.size();
+    for (unsigned t = s + 1; t < n && 2 * (t - s) + s <= n; ++t) {
+      if (ops[t]->getName() != ops[s]->getName())
+        continue;
+      Chain c = chainOf(s, t - s);
+      if (c.count * c.length > best.count * best.length ||
+          (best.count < 2 && c.count >= 2)) {
+        if (c.count >= 2 || best.count < 2)
+          best = c;
+      } else if (best.stop.empty()) {
+        best.stop = c.stop;
+      }
+    }
+    return best;
+  }
+
+  /// How many consecutive identical layers of `length` ops start at `s`.
+  Chain chainOf(unsigned s, unsigned length) {
+    Chain c;
+    c.start = s;
+    c.length = length;
+    c.count = 1;
+    unsigned n = ops.size();
+    while (true) {
+      unsigned next = s + (c.count + 1) * length;
+      if (next > n) {
+        c.stop = "the function has no further layer";
+        break;
+      }
+      std::string why;
+      if (!samePair(c, c.count - 1, why)) {
+        c.stop = "layer " + std::to_string(c.count) + " differs: " + why;
+        break;
+      }
+      ++c.count;
+    }
+    if (c.count < 2)
+      return c;
+    // Values of a layer may only be used inside it, by the next layer as
+    // the carried state, or after the chain when they are its output.
+    for (unsigned i = 0; i < c.count; ++i) {
+      std::string why;
+      if (escapes(c, i, /*last=*/false, why)) {
+        c.stop = "layer " + std::to_string(i) + " " + why;
+        c.count = escapes(c, i, /*last=*/true, why) ? i : i + 1;
+        break;
+      }
+    }
+    return c;
+  }
+
+  bool sameOp(Operation *a, Operation *b, std::string &why) const {
+    if (a->getName() != b->getName()) {
+      why = describe(a) + " faces " + describe(b);
+      return false;
+    }
+    if (a->getNumOperands() != b->getNumOperands() ||
+        a->getNumResults() != b->getNumResults() ||
+        a->getNumRegions() != 0 || b->getNumRegions() != 0) {
+      why = describe(a) + " and " + describe(b) + " differ in structure";
+      return false;
+    }
+    if (a->getResultTypes() != b->getResultTypes()) {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      os << describe(a) << " gives " << a->getResultTypes() << " but "
+         << describe(b) << " gives " << b->getResultTypes();
+      why = s;
+      return false;
+    }
+    if (structuralAttrs(a) != structuralAttrs(b)) {
+      why = describe(a) + " and " + describe(b) + " differ in attributes";
+      return false;
+    }
+    return true;
+  }
+
+  /// The values carried into layer `i` of chain `c`.
+  SmallVector<Value> inputsOf(const Chain &c, unsigned i) const {
+    if (i == 0)
+      return c.inits;
+    SmallVector<Value> inputs;
+    unsigned prev = c.start + (i - 1) * c.length;
+    for (CarrySlot slot : c.slots)
+      inputs.push_back(ops[prev + slot.position]->getResult(slot.result));
+    return inputs;
+  }
+
+  /// Layer i and layer i+1 are the same computation. Discovers the carried
+  /// slots when i == 0.
+  bool samePair(Chain &c, unsigned i, std::string &why) {
+    unsigned a0 = c.start + i * c.length, b0 = a0 + c.length;
+    SmallVector<Value> inputs = inputsOf(c, i);
+    for (unsigned j = 0; j < c.length; ++j) {
+      Operation *a = ops[a0 + j], *b = ops[b0 + j];
+      if (!sameOp(a, b, why))
+        return false;
+      for (unsigned k = 0, e = a->getNumOperands(); k < e; ++k) {
+        Value va = a->getOperand(k), vb = b->getOperand(k);
+        Operation *da = va.getDefiningOp(), *db = vb.getDefiningOp();
+        auto fail = [&](StringRef what) {
+          why = (describe(b) + " operand #" + Twine(k) + " " + what).str();
+          return false;
+        };
+        if (da && inLayer(da, a0, c.length)) {
+          // Internal wiring must repeat at the same position.
+          if (!db || !inLayer(db, b0, c.length) ||
+              index.lookup(db) - b0 != index.lookup(da) - a0 ||
+              cast<OpResult>(va).getResultNumber() !=
+                  cast<OpResult>(vb).getResultNumber())
+            return fail("is wired differently");
+          continue;
+        }
+        if (isConstant(da)) {
+          if (!isConstant(db) || va.getType() != vb.getType())
+            return fail("is not a constant of the same type");
+          continue;
+        }
+        // A value from outside the layer: either the same value for every
+        // layer (masks, rotary tables, ...) or the carried state.
+        auto slotOf = llvm::find(inputs, va);
+        if (va == vb) {
+          if (slotOf != inputs.end())
+            return fail("reads the previous layer's input, not its output");
+          if (da && index.count(da) && index.lookup(da) >= c.start)
+            return fail("reads a value of an earlier layer");
+          continue;
+        }
+        if (!db || !inLayer(db, a0, c.length))
+          return fail("comes from a different place");
+        CarrySlot slot{index.lookup(db) - a0,
+                       cast<OpResult>(vb).getResultNumber()};
+        if (slotOf != inputs.end()) {
+          if (!(c.slots[slotOf - inputs.begin()] == slot))
+            return fail("carries a different value");
+          continue;
+        }
+        if (i != 0)
+          return fail("carries a value the first layer does not");
+        if (da && index.count(da) && index.lookup(da) >= c.start)
+          return fail("reads a value of an earlier layer");
+        c.slots.push_back(slot);
+        c.inits.push_back(va);
+        inputs.push_back(va);
+      }
+    }
+    if (c.slots.empty()) {
+      why = "the next layer does not consume this layer's output";
+      return false;
+    }
+    return true;
+  }
+
+  /// Whether a value of layer i is used where the loop cannot provide it.
+  bool escapes(const Chain &c, unsigned i, bool last, std::string &why) const {
+    unsigned a0 = c.start + i * c.length;
+    bool isLast = last || i + 1 == c.count;
+    for (unsigned j = 0; j < c.length; ++j) {
+      Operation *op = ops[a0 + j];
+      for (OpResult result : op->getResults()) {
+        bool carried = llvm::is_contained(
+            c.slots, CarrySlot{j, result.getResultNumber()});
+        for (Operation *user : result.getUsers()) {
+          if (inLayer(user, a0, c.length))
+            continue;
+          if (!isLast && carried && inLayer(user, a0 + c.length, c.length))
+            continue;
+          if (isLast && carried)
+            continue;
+          why = "has a value used outside the chain (" + describe(op) +
+                " is used by " + describe(user) + ")";
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  SmallVector<Operation *> ops;
+  DenseMap<Operation *, unsigned> index;
+};
+
+/// Stacks equally typed dense constants along a new leading axis.
+DenseElementsAttr stack(ArrayRef<DenseElementsAttr> layers) {
+  auto type = cast<ShapedType>(layers.front().getType());
+  SmallVector<int64_t> shape{int64_t(layers.size())};
+  llvm::append_range(shape, type.getShape());
+  auto stacked = RankedTensorType::get(shape, type.getElementType());
+  unsigned bits = type.getElementTypeBitWidth();
+  if (bits > 1) {
+    // Dense storage keeps each element in whole bytes.
+    size_t elementBytes = llvm::divideCeil(bits, 8);
+    std::vector<char> buffer;
+    buffer.reserve(layers.size() * type.getNumElements() * elementBytes);
+    for (DenseElementsAttr layer : layers) {
+      ArrayRef<char> raw = layer.getRawData();
+      if (layer.isSplat())
+        for (int64_t e = 0; e < type.getNumElements(); ++e)
+          buffer.insert(buffer.end(), raw.begin(), raw.begin() + elementBytes);
+      else
+        buffer.insert(buffer.end(), raw.begin(), raw.end());
+    }
+    return DenseElementsAttr::getFromRawBuffer(stacked, buffer);
+  }
+  SmallVector<Attribute> values;
+  for (DenseElementsAttr layer : layers)
+    llvm::append_range(values, layer.getValues<Attribute>());
+  return DenseElementsAttr::get(stacked, values);
+}
+
+/// Builds the stacked constant of per-layer constants (arith or mx), or
+/// returns null when their kind cannot be stacked.
+Value buildStack(OpBuilder &b, Location loc, ArrayRef<Operation *> layers) {
+  if (auto mxType = dyn_cast<MXTensorType>(layers.front()->getResult(0).getType())) {
+    SmallVector<DenseElementsAttr> scales, codes;
+    for (Operation *op : layers) {
+      auto constant = dyn_cast<ConstantOp>(op);
+      if (!constant)
+        return {};
+      scales.push_back(constant.getScales());
+      codes.push_back(constant.getCodes());
+    }
+    SmallVector<int64_t> shape{int64_t(layers.size())};
+    llvm::append_range(shape, mxType.getShape());
+    auto type = MXTensorType::get(shape, mxType.getFormat(), mxType.getAxis() + 1);
+    return ConstantOp::create(b, loc, type,
+                              cast<DenseIntElementsAttr>(stack(scales)),
+                              cast<DenseIntElementsAttr>(stack(codes)),
+                              /*name=*/nullptr);
+  }
+  SmallVector<DenseElementsAttr> values;
+  for (Operation *op : layers) {
+    auto dense = dyn_cast_or_null<DenseElementsAttr>(constantValue(op));
+    if (!dense)
+      return {};
+    values.push_back(dense);
+  }
+  return arith::ConstantOp::create(b, loc, stack(values));
+}
+
+struct LoopSummary {
+  std::string firstOp;
+  unsigned layers, opsPerLayer, stacked, shared, carried;
+  std::string stop;
+};
+
+/// Rewrites one chain into an scf.for; returns false (IR untouched) when a
+/// weight cannot be stacked.
+FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops) {
+  Operation *first = ops[c.start];
+  unsigned L = c.length, K = c.count;
+  auto layerOp = [&](unsigned i, unsigned j) { return ops[c.start + i * L + j]; };
+
+  // Constant operands, by (position, operand): the per-layer constants.
+  struct Slot {
+    unsigned position, operand;
+    SmallVector<Operation *> constants;
+  };
+  SmallVector<Slot> slots;
+  for (unsigned j = 0; j < L; ++j)
+    for (unsigned k = 0, e = layerOp(0, j)->getNumOperands(); k < e; ++k) {
+      if (!isConstant(layerOp(0, j)->getOperand(k).getDefiningOp()))
+        continue;
+      Slot slot{j, k, {}};
+      for (unsigned i = 0; i < K; ++i)
+        slot.constants.push_back(layerOp(i, j)->getOperand(k).getDefiningOp());
+      slots.push_back(std::move(slot));
+    }
+
+  OpBuilder b(first);
+  Location loc = first->getLoc();
+  // One loop-level value per distinct tuple of per-layer constants.
+  std::map<SmallVector<Operation *>, Value> perTuple;
+  unsigned stacked = 0, shared = 0;
+  SmallVector<Value> slotValues; // before the loop: stacked or shared
+  SmallVector<bool> slotStacked;
+  for (Slot &slot : slots) {
+    auto it = perTuple.find(slot.constants);
+    bool same = llvm::all_of(slot.constants, [&](Operation *op) {
+      return constantValue(op) == constantValue(slot.constants.front()) &&
+             op->getResult(0).getType() ==
+                 slot.constants.front()->getResult(0).getType();
+    });
+    if (it == perTuple.end()) {
+      Value value;
+      if (same) {
+        value = b.clone(*slot.constants.front())->getResult(0);
+        ++shared;
+      } else {
+        value = buildStack(b, slot.constants.front()->getLoc(), slot.constants);
+        if (!value)
+          return failure();
+        ++stacked;
+      }
+      it = perTuple.emplace(slot.constants, value).first;
+    }
+    slotValues.push_back(it->second);
+    slotStacked.push_back(!same);
+  }
+
+  Value lower = arith::ConstantIndexOp::create(b, loc, 0);
+  Value upper = arith::ConstantIndexOp::create(b, loc, K);
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, lower, upper, step, c.inits,
+      [&](OpBuilder &bb, Location bodyLoc, Value iv, ValueRange carried) {
+        IRMapping map;
+        for (auto [init, arg] : llvm::zip(c.inits, carried))
+          map.map(init, arg);
+        // One mx.take per stacked weight, at the top of the body.
+        DenseMap<Value, Value> takes;
+        for (auto [value, isStacked] : llvm::zip(slotValues, slotStacked)) {
+          if (!isStacked || takes.count(value))
+            continue;
+          Type sliceType;
+          if (auto mx = dyn_cast<MXTensorType>(value.getType()))
+            sliceType = MXTensorType::get(mx.getShape().drop_front(),
+                                          mx.getFormat(), mx.getAxis() - 1);
+          else {
+            auto t = cast<RankedTensorType>(value.getType());
+            sliceType = RankedTensorType::get(t.getShape().drop_front(),
+                                              t.getElementType());
+          }
+          takes[value] = TakeOp::create(bb, bodyLoc, sliceType, value, iv,
+                                        /*name=*/nullptr);
+        }
+        unsigned nextSlot = 0;
+        for (unsigned j = 0; j < L; ++j) {
+          Operation *original = layerOp(0, j);
+          Operation *clone = bb.clone(*original, map);
+          while (nextSlot < slots.size() && slots[nextSlot].position == j) {
+            Value v = slotValues[nextSlot];
+            clone->setOperand(slots[nextSlot].operand,
+                              slotStacked[nextSlot] ? takes[v] : v);
+            ++nextSlot;
+          }
+          SmallVector<Attribute> names;
+          for (unsigned i = 0; i < K; ++i)
+            if (auto name = layerOp(i, j)->getAttrOfType<StringAttr>("name"))
+              names.push_back(name);
+          if (names.size() == K)
+            clone->setAttr("mx.layer_names", bb.getArrayAttr(names));
+        }
+        SmallVector<Value> yields;
+        for (CarrySlot slot : c.slots)
+          yields.push_back(
+              map.lookup(layerOp(0, slot.position)->getResult(slot.result)));
+        scf::YieldOp::create(bb, bodyLoc, yields);
+      });
+  loop->setAttr("mx.kernel_loop", b.getUnitAttr());
+
+  for (auto [slot, result] : llvm::zip(c.slots, loop.getResults()))
+    layerOp(K - 1, slot.position)->getResult(slot.result).replaceAllUsesWith(result);
+  for (unsigned p = K * L; p-- > 0;)
+    ops[c.start + p]->erase();
+
+  LoopSummary summary;
+  auto name = first->getAttrOfType<StringAttr>("name");
+  summary.firstOp = name ? name.getValue().str() : "";
+  summary.layers = K;
+  summary.opsPerLayer = L;
+  summary.stacked = stacked;
+  summary.shared = shared;
+  summary.carried = c.slots.size();
+  summary.stop = c.stop;
+  loop->emitRemark() << "kernel loop: " << K << " layers x " << L
+                     << " ops (first: '" << summary.firstOp << "'), "
+                     << stacked << " weights stacked, " << shared
+                     << " constants shared, " << summary.carried
+                     << " value(s) carried; a longer chain stopped because "
+                     << c.stop;
+  return summary;
+}
+
+struct MXKernelLoopPass
+    : public mase::mx::impl::MXKernelLoopBase<MXKernelLoopPass> {
+  using MXKernelLoopBase::MXKernelLoopBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (policy != "split" && policy != "unify") {
+      func.emitError() << "mx-kernel-loop: unknown policy '" << policy
+                       << "' (expected split or unify)";
+      return signalPassFailure();
+    }
+    if (!func.getBody().hasOneBlock())
+      return;
+    Block &block = func.getBody().front();
+    ChainFinder finder(block);
+    std::string why;
+    SmallVector<Chain> chains = finder.findChains(std::max(2u, minLayers.getValue()), why);
+    SmallVector<Operation *> ops(finder.getOps());
+
+    llvm::json::Array loops;
+    for (const Chain &c : chains) {
+      FailureOr<LoopSummary> summary = buildLoop(c, ops);
+      if (failed(summary)) {
+        ops[c.start]->emitRemark("mx-kernel-loop: a weight of this chain "
+                                 "cannot be stacked; left unrolled");
+        continue;
+      }
+      loops.push_back(llvm::json::Object{
+          {"function", func.getSymName()},
+          {"first_op", summary->firstOp},
+          {"layers", summary->layers},
+          {"ops_per_layer", summary->opsPerLayer},
+          {"weights_stacked", summary->stacked},
+          {"constants_shared", summary->shared},
+          {"carried", summary->carried},
+          {"stopped_by", summary->stop}});
+    }
+    if (chains.empty())
+      func.emitRemark() << "mx-kernel-loop: no chain of identical layers in '"
+                        << func.getSymName() << "'"
+                        << (why.empty() ? "" : "; closest: " + why);
+
+    // Constants only the chains read are now dead.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+      if (isConstant(&op) && op.use_empty())
+        op.erase();
+
+    if (!reportPath.empty())
+      writeReport(func, std::move(loops));
+  }
+
+  void writeReport(func::FuncOp func, llvm::json::Array loops) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportPath, ec, llvm::sys::fs::OF_Text);
+    if (ec) {
+      func.emitError() << "mx-kernel-loop: cannot write report '"
+                       << reportPath << "': " << ec.message();
+      return signalPassFailure();
+    }
+    os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                     {"loops", std::move(loops)}}))
+       << "\n";
+  }
+};
+} // namespace
