@@ -62,6 +62,25 @@ std::string describe(Operation *op) {
   return s;
 }
 
+/// Under policy=unify, two MXInt types that differ only in element width
+/// count as the same position (it is widened to the wider one).
+bool unifiable(Type a, Type b) {
+  auto x = dyn_cast<MXTensorType>(a), y = dyn_cast<MXTensorType>(b);
+  if (!x || !y || x.getShape() != y.getShape() || x.getAxis() != y.getAxis())
+    return false;
+  FormatAttr f = x.getFormat(), g = y.getFormat();
+  return f.isInt() && g.isInt() && f.getScaleBits() == g.getScaleBits() &&
+         f.getBlockSize() == g.getBlockSize();
+}
+
+/// The wider of two unifiable types.
+Type wider(Type a, Type b) {
+  auto x = cast<MXTensorType>(a), y = cast<MXTensorType>(b);
+  return x.getFormat().getMantissaBits() >= y.getFormat().getMantissaBits()
+             ? a
+             : b;
+}
+
 /// A value carried from one layer to the next: produced by the op at
 /// `position` of the layer (result `result`).
 struct CarrySlot {
@@ -82,7 +101,7 @@ struct Chain {
 /// Finds and checks chains over the non-constant ops of one block.
 class ChainFinder {
 public:
-  explicit ChainFinder(Block &block) {
+  ChainFinder(Block &block, bool unify) : unify(unify) {
     for (Operation &op : block.without_terminator())
       if (!isConstant(&op)) {
         index[&op] = ops.size();
@@ -190,7 +209,14 @@ private:
       why = describe(a) + " and " + describe(b) + " differ in structure";
       return false;
     }
-    if (a->getResultTypes() != b->getResultTypes()) {
+    bool typesMatch = a->getResultTypes() == b->getResultTypes() ||
+                      (unify && llvm::all_of_zip(a->getResultTypes(),
+                                                 b->getResultTypes(),
+                                                 [&](Type x, Type y) {
+                                                   return x == y ||
+                                                          unifiable(x, y);
+                                                 }));
+    if (!typesMatch) {
       std::string s;
       llvm::raw_string_ostream os(s);
       os << describe(a) << " gives " << a->getResultTypes() << " but "
@@ -242,7 +268,9 @@ private:
           continue;
         }
         if (isConstant(da)) {
-          if (!isConstant(db) || va.getType() != vb.getType())
+          if (!isConstant(db) ||
+              (va.getType() != vb.getType() &&
+               !(unify && unifiable(va.getType(), vb.getType()))))
             return fail("is not a constant of the same type");
           continue;
         }
@@ -258,6 +286,9 @@ private:
         }
         if (!db || !inLayer(db, a0, c.length))
           return fail("comes from a different place");
+        if (va.getType() != vb.getType() &&
+            !(unify && unifiable(va.getType(), vb.getType())))
+          return fail("carries a value of another type");
         CarrySlot slot{index.lookup(db) - a0,
                        cast<OpResult>(vb).getResultNumber()};
         if (slotOf != inputs.end()) {
@@ -308,7 +339,100 @@ private:
 
   SmallVector<Operation *> ops;
   DenseMap<Operation *, unsigned> index;
+  bool unify;
 };
+
+/// The MXInt codes of `constant` re-encoded `extra` bits wider: the same
+/// values (two's complement, one more fraction bit per extra bit).
+DenseIntElementsAttr widenCodes(DenseIntElementsAttr codes, unsigned fromBits,
+                                unsigned toBits) {
+  auto type = cast<RankedTensorType>(codes.getType());
+  auto wideType = RankedTensorType::get(
+      type.getShape(),
+      IntegerType::get(type.getContext(), toBits, IntegerType::Unsigned));
+  SmallVector<APInt> values;
+  for (APInt code : codes.getValues<APInt>())
+    values.push_back(code.trunc(fromBits).sext(toBits).shl(toBits - fromBits));
+  return DenseIntElementsAttr::get(wideType, values);
+}
+
+/// policy=unify: widens every position of the chain whose MXInt width
+/// differs between layers to the widest width, so that the layers become
+/// identical. Exact for constants (re-encoded codes); activations then carry
+/// more bits. Returns the extra storage bits of the weights.
+int64_t widenChain(const Chain &c, ArrayRef<Operation *> ops,
+                   SmallVector<Value> &inits) {
+  unsigned L = c.length, K = c.count;
+  auto layerOp = [&](unsigned i, unsigned j) { return ops[c.start + i * L + j]; };
+  int64_t extraBits = 0;
+  OpBuilder b(ops[c.start]);
+  for (unsigned j = 0; j < L; ++j) {
+    // Results: the widest type of each position in every layer.
+    for (unsigned r = 0, e = layerOp(0, j)->getNumResults(); r < e; ++r) {
+      Type widest = layerOp(0, j)->getResult(r).getType();
+      for (unsigned i = 1; i < K; ++i)
+        if (Type t = layerOp(i, j)->getResult(r).getType(); t != widest)
+          widest = wider(widest, t);
+      for (unsigned i = 0; i < K; ++i) {
+        Value result = layerOp(i, j)->getResult(r);
+        Type original = result.getType();
+        if (original == widest)
+          continue;
+        result.setType(widest);
+        // Uses after the chain keep the format they had.
+        Operation *last = layerOp(K - 1, L - 1);
+        SmallVector<OpOperand *> outside;
+        for (OpOperand &use : result.getUses())
+          if (last->isBeforeInBlock(use.getOwner()) ||
+              use.getOwner() == last->getBlock()->getTerminator())
+            outside.push_back(&use);
+        if (!outside.empty()) {
+          OpBuilder after(last->getBlock(), ++Block::iterator(last));
+          Value cast = CastOp::create(after, result.getLoc(), original, result,
+                                      RoundingMode::Even, nullptr);
+          for (OpOperand *use : outside)
+            use->set(cast);
+        }
+      }
+    }
+    // Constant operands: re-encode narrower MXInt weights.
+    for (unsigned k = 0, e = layerOp(0, j)->getNumOperands(); k < e; ++k) {
+      Type widest = layerOp(0, j)->getOperand(k).getType();
+      if (!isa<MXTensorType>(widest))
+        continue;
+      for (unsigned i = 1; i < K; ++i)
+        if (Type t = layerOp(i, j)->getOperand(k).getType(); t != widest)
+          widest = wider(widest, t);
+      auto wideType = cast<MXTensorType>(widest);
+      for (unsigned i = 0; i < K; ++i) {
+        Operation *op = layerOp(i, j);
+        auto constant = op->getOperand(k).getDefiningOp<ConstantOp>();
+        if (!constant || constant.getType() == wideType)
+          continue;
+        unsigned from = constant.getType().getFormat().getMantissaBits();
+        unsigned to = wideType.getFormat().getMantissaBits();
+        OpBuilder cb(constant);
+        auto wide = ConstantOp::create(
+            cb, constant.getLoc(), wideType, constant.getScales(),
+            widenCodes(constant.getCodes(), from, to), constant.getNameAttr());
+        op->setOperand(k, wide);
+        extraBits += int64_t(to - from) * wideType.getNumElements();
+      }
+    }
+  }
+  // Carried values enter the loop in the (possibly widened) carried type.
+  for (auto [slot, init] : llvm::zip(c.slots, inits)) {
+    Type carried = layerOp(0, slot.position)->getResult(slot.result).getType();
+    if (init.getType() == carried)
+      continue;
+    Value cast = CastOp::create(b, init.getLoc(), carried, init,
+                                RoundingMode::Even, nullptr);
+    for (unsigned j = 0; j < L; ++j)
+      layerOp(0, j)->replaceUsesOfWith(init, cast);
+    init = cast;
+  }
+  return extraBits;
+}
 
 /// Stacks equally typed dense constants along a new leading axis.
 DenseElementsAttr stack(ArrayRef<DenseElementsAttr> layers) {
@@ -372,11 +496,13 @@ struct LoopSummary {
   std::string firstOp;
   unsigned layers, opsPerLayer, stacked, shared, carried;
   std::string stop;
+  int64_t extraBits = 0;
 };
 
 /// Rewrites one chain into an scf.for; returns false (IR untouched) when a
 /// weight cannot be stacked.
-FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops) {
+FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops,
+                                 int64_t extraBits) {
   Operation *first = ops[c.start];
   unsigned L = c.length, K = c.count;
   auto layerOp = [&](unsigned i, unsigned j) { return ops[c.start + i * L + j]; };
@@ -493,7 +619,11 @@ FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops) {
   summary.shared = shared;
   summary.carried = c.slots.size();
   summary.stop = c.stop;
-  loop->emitRemark() << "kernel loop: " << K << " layers x " << L
+  summary.extraBits = extraBits;
+  auto remark = loop->emitRemark();
+  if (extraBits)
+    remark << "unify: weights widened by " << extraBits << " bits; ";
+  remark << "kernel loop: " << K << " layers x " << L
                      << " ops (first: '" << summary.firstOp << "'), "
                      << stacked << " weights stacked, " << shared
                      << " constants shared, " << summary.carried
@@ -516,14 +646,16 @@ struct MXKernelLoopPass
     if (!func.getBody().hasOneBlock())
       return;
     Block &block = func.getBody().front();
-    ChainFinder finder(block);
+    ChainFinder finder(block, policy == "unify");
     std::string why;
     SmallVector<Chain> chains = finder.findChains(std::max(2u, minLayers.getValue()), why);
     SmallVector<Operation *> ops(finder.getOps());
 
     llvm::json::Array loops;
-    for (const Chain &c : chains) {
-      FailureOr<LoopSummary> summary = buildLoop(c, ops);
+    for (Chain &c : chains) {
+      int64_t extraBits =
+          policy == "unify" ? widenChain(c, ops, c.inits) : 0;
+      FailureOr<LoopSummary> summary = buildLoop(c, ops, extraBits);
       if (failed(summary)) {
         ops[c.start]->emitRemark("mx-kernel-loop: a weight of this chain "
                                  "cannot be stacked; left unrolled");
@@ -537,7 +669,8 @@ struct MXKernelLoopPass
           {"weights_stacked", summary->stacked},
           {"constants_shared", summary->shared},
           {"carried", summary->carried},
-          {"stopped_by", summary->stop}});
+          {"stopped_by", summary->stop},
+          {"extra_weight_bits", summary->extraBits}});
     }
     if (chains.empty())
       func.emitRemark() << "mx-kernel-loop: no chain of identical layers in '"
