@@ -255,11 +255,28 @@ def MX_SelectOp : MX_NamedOp<"select", [Pure, MX_BroadcastShape]> {
 // Normalization and softmax
 //===----------------------------------------------------------------------===//
 
-def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure, MX_SameShape, MX_QuantizableOpInterface]> {
-  let summary = "Softmax along one axis";
-  let arguments = !con((ins MX_Numeric:$input, I64Attr:$axis), nameArg);
+def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure,
+    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
+  let summary = "Softmax along one axis, optionally over the positions a mask keeps";
+  let description = [{
+    With a `mask` (i1, broadcast to the input's shape) the softmax runs over
+    the positions where the mask is true; the others give 0 (a row the mask
+    empties gives all zeros). Attention masks are an operand rather than
+    large negative scores so that the scores stay finite and quantize well:
+    a block holding -3.4e38 would take the whole block's scale.
+
+    ```mlir
+    %p = mx.softmax %s {axis = 3 : i64} : tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+    %p = mx.softmax %s, mask = %m {axis = 3 : i64}
+        : tensor<1x4x8x8xf32>, tensor<1x1x1x8xi1> -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = !con((ins MX_Numeric:$input, Optional<MX_BoolTensor>:$mask,
+                            I64Attr:$axis), nameArg);
   let results = (outs MX_Numeric:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $input (`,` `mask` `=` $mask^)? attr-dict `:` type($input) (`,` type($mask)^)? `->` type($output)
+  }];
   let hasVerifier = 1;
 }
 

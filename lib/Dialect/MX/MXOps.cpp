@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -247,7 +248,25 @@ static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  return verifyAxis(*this, getAxis(), shapeOf(getInput().getType()).size());
+  ArrayRef<int64_t> x = shapeOf(getInput().getType());
+  if (shapeOf(getType()) != x)
+    return emitOpError("result shape must equal the input shape ") << shapeStr(x);
+  if (getMask()) {
+    ArrayRef<int64_t> m = shapeOf(getMask().getType());
+    SmallVector<int64_t> broadcast;
+    if (m.size() > x.size() ||
+        !mlir::OpTrait::util::getBroadcastedShape(x, m, broadcast) ||
+        ArrayRef<int64_t>(broadcast) != x)
+      return emitOpError("mask of shape ")
+             << shapeStr(m) << " does not broadcast to the input shape "
+             << shapeStr(x);
+  }
+  return verifyAxis(*this, getAxis(), x.size());
+}
+
+StringRef SoftmaxOp::getOperandRole(unsigned index) {
+  // The mask is boolean: never quantized.
+  return index == 0 ? "input" : "";
 }
 
 /// Shared by layer_norm and rms_norm: affine parameters have the shape of

@@ -94,6 +94,11 @@ def _format_op(op: Op, names: _Names, out: io.StringIO) -> None:
         out.write(f"    {result} = arith.constant {format_dense(op.attrs['value'])} : {rtype}\n")
         return
     attrs = format_attr_dict(op.attrs)
+    if op.kind == "mx.softmax" and len(op.operands) == 2:
+        x, mask = op.operands
+        out.write(f"    {result} = mx.softmax {names[x]}, mask = {names[mask]}{attrs} : "
+                  f"{x.type}, {mask.type} -> {rtype}\n")
+        return
     if op.keywords:
         first, rest = op.operands[0], op.operands[1:]
         operands = names[first] + "".join(

@@ -121,8 +121,16 @@ def matmul(args, attrs, shape, dtype):
 def softmax(args, attrs, shape, dtype):
     x = args[0]
     axis = attrs["axis"]
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return (e / e.sum(axis=axis, keepdims=True)).astype(dtype, copy=False)
+    if len(args) == 1:
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return (e / e.sum(axis=axis, keepdims=True)).astype(dtype, copy=False)
+    # Masked: over the kept positions only; masked positions (and rows the
+    # mask empties) give 0.
+    keep = np.broadcast_to(args[1], x.shape)
+    top = np.where(keep, x, -np.inf).max(axis=axis, keepdims=True)
+    e = np.where(keep, np.exp(x - np.where(np.isfinite(top), top, 0)), 0)
+    total = e.sum(axis=axis, keepdims=True)
+    return np.where(total > 0, e / np.where(total > 0, total, 1), 0).astype(dtype, copy=False)
 
 
 def _norm_axes(x: np.ndarray, attrs: dict[str, Any]) -> tuple[int, ...]:
@@ -207,3 +215,17 @@ def broadcast(args, attrs, shape, dtype):
 @kernel("mx.convert")
 def convert(args, attrs, shape, dtype):
     return args[0].astype(dtype)
+
+
+@kernel("mx.take")
+def take(args, attrs, shape, dtype):
+    """Slice ``index`` of the leading axis (kernel loops: one layer's weights)."""
+    stacked, index = args
+    return stacked[leading_index(index, stacked.shape[0])]
+
+
+def leading_index(index: Any, size: int) -> int:
+    i = int(index)
+    if not 0 <= i < size:
+        raise IndexError(f"index {i} out of range for a leading axis of {size}")
+    return i

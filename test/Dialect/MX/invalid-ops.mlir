@@ -160,6 +160,14 @@ func.func @softmax(%a: tensor<2x3xf32>) {
 
 // -----
 
+func.func @softmax_mask(%a: tensor<2x3xf32>, %m: tensor<4xi1>) {
+  // expected-error @+1 {{mask of shape 4 does not broadcast to the input shape 2x3}}
+  %0 = mx.softmax %a, mask = %m {axis = 1 : i64} : tensor<2x3xf32>, tensor<4xi1> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
 func.func @layer_norm_weight(%a: tensor<2x8xf32>, %g: tensor<4xf32>) {
   // expected-error @+1 {{weight must have shape 8, got 4}}
   %0 = mx.layer_norm %a weight %g {eps = 1.0e-5 : f64} : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>

@@ -100,6 +100,9 @@ func.func @normalization(%x: tensor<8x64xf32>, %g: tensor<64xf32>, %b: tensor<64
                          %q: !mx.tensor<8x64xmxint8>, %x3: tensor<2x4x8xf32>, %g2: tensor<4x8xf32>) {
   // CHECK: mx.softmax %{{.*}} {axis = 1 : i64} : tensor<8x64xf32> -> tensor<8x64xf32>
   %0 = mx.softmax %x {axis = 1 : i64} : tensor<8x64xf32> -> tensor<8x64xf32>
+  // CHECK: mx.softmax %{{.*}}, mask = %{{.*}} {axis = 1 : i64} : tensor<8x64xf32>, tensor<1x64xi1> -> tensor<8x64xf32>
+  %m = arith.constant dense<true> : tensor<1x64xi1>
+  %00 = mx.softmax %x, mask = %m {axis = 1 : i64} : tensor<8x64xf32>, tensor<1x64xi1> -> tensor<8x64xf32>
   // CHECK: mx.layer_norm %{{.*}} weight %{{.*}} bias %{{.*}} {eps = 1.000000e-05 : f64} : (tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<8x64xf32>
   %1 = mx.layer_norm %x weight %g bias %b {eps = 1.0e-5 : f64} : (tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<8x64xf32>
   // CHECK: mx.layer_norm %{{.*}} bias %{{.*}} {eps = 1.000000e-05 : f64} : (tensor<8x64xf32>, tensor<64xf32>) -> tensor<8x64xf32>

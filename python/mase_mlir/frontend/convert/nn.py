@@ -12,7 +12,6 @@ from .core import OpContext, Unsupported, handler
 from .elementwise import as_dtype, scalar
 from .shape import broadcast, reshape, transpose
 
-_F32_MIN = float(np.finfo(np.float32).min)
 
 
 def _swap_last(rank: int) -> list[int]:
@@ -199,19 +198,26 @@ def attention(ctx: OpContext) -> None:
     scores = ctx.emit("mx.batch_matmul", [q, kt], scores_type, suffix="scores")
     scale = scale if scale is not None else 1.0 / math.sqrt(depth)
     scores = ctx.emit("mx.mul", [scores, scalar(ctx, scale, "f32")], scores_type, suffix="scale")
+    # Boolean masks become the softmax's mask operand (the scores stay finite,
+    # so MX quantization of the scores keeps its precision); additive float
+    # masks are added.
+    keep = None
     if causal:
-        keep = np.tril(np.ones((length, source), dtype=bool))
-        scores = ctx.emit("mx.select", [ctx.b.constant(keep), scores, scalar(ctx, _F32_MIN, "f32")],
-                          scores_type, suffix="causal_mask")
+        keep = ctx.b.constant(np.tril(np.ones((length, source), dtype=bool)))
     if mask_item is not None:
         mask = ctx.tensor(3)
         if mask.type.dtype == "i1":
-            scores = ctx.emit("mx.select", [mask, scores, scalar(ctx, _F32_MIN, "f32")],
-                              scores_type, suffix="mask")
+            if keep is None:
+                keep = mask
+            else:
+                both = TensorType(np.broadcast_shapes(mask.type.shape, (length, source)), "i1")
+                keep = ctx.emit("mx.select", [keep, mask, ctx.b.constant(np.zeros((), bool))],
+                                both, suffix="mask_and")
         else:
             scores = ctx.emit("mx.add", [scores, as_dtype(ctx, mask, "f32", "mask_convert")],
                               scores_type, suffix="mask")
-    probs = ctx.emit("mx.softmax", [scores], scores_type, {"axis": len(batch) + 1},
+    operands = [scores] if keep is None else [scores, keep]
+    probs = ctx.emit("mx.softmax", operands, scores_type, {"axis": len(batch) + 1},
                      suffix="softmax")
     ctx.set_result(ctx.emit("mx.batch_matmul", [probs, v], rtype, suffix="context"))
 
