@@ -1,44 +1,54 @@
-"""`mase run`: the main job on the bundled default.
+"""`mase run`: the main job on the bundled default (MiniLM-L6 with real weights).
 
-Until the end-to-end flow lands it parses, verifies and prints the bundled
-sample (an MX MLP layer) through the project's own MLIR context.
+Imports the model, assigns MX precision (the bundled default config unless
+--config is given), folds its repeated layers into a kernel loop, executes
+the MX model with the project numerics and reports quality against FP32,
+average bits and memory. Artefacts go to --out.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
-
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "linear.mlir"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="run the main job on the bundled default")
-    parser.add_argument("input", nargs="?", type=Path, default=SAMPLE,
-                        help="an mx-dialect .mlir file (default: the bundled sample)")
+    parser = subparsers.add_parser(
+        "run", help="run the whole flow on a model (default: minilm)", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", nargs="?", default="minilm",
+                        help="bundled model (minilm, llama-tiny, opt-tiny, gpt2-tiny) "
+                             "or path/to/file.py:factory (default: minilm)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="precision config JSON (default: the bundled configs/default.json)")
+    parser.add_argument("--policy", choices=("split", "unify"), default="split",
+                        help="kernel-loop policy (default: split)")
+    parser.add_argument("-o", "--out", type=Path, default=Path("out"),
+                        help="output directory (default: out/)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mase_mlir import ir
-    from mase_mlir.dialects import mx
+    from mase_mlir.flow import run_flow
+    from mase_mlir.frontend import FrontendError
+    from mase_mlir.passes import PassError
+    from mase_mlir.report import format_report
 
-    if not args.input.is_file():
-        print(f"mase run: error: no such file: {args.input}")
+    if args.config is not None and not args.config.is_file():
+        print(f"mase run: error: no such config file: {args.config}", file=sys.stderr)
         return 1
-    with ir.Context():
-        try:
-            module = ir.Module.parse(args.input.read_text())
-        except ir.MLIRError as err:
-            print(f"mase run: error: {args.input}: {err}")
-            return 1
-        print(f"// {args.input.name}: parsed and verified by the mx dialect")
-        print(module)
-        for op in module.body.operations[0].regions[0].blocks[0].operations:
-            for result in op.results:
-                if mx.TensorType.isinstance(result.type):
-                    t = mx.TensorType(result.type)
-                    fmt = mx.FormatAttr(t.format)
-                    print(f"// {op.operation.name:14s} -> {fmt.spelling:16s} "
-                          f"{fmt.element_bits + fmt.scale_bits / fmt.block_size:.3f} bits/value")
+    try:
+        result = run_flow(args.model, args.config, args.out, policy=args.policy,
+                          log=lambda m: print(m, file=sys.stderr, flush=True))
+    except (FrontendError, PassError, ValueError) as err:
+        print(f"mase run: error: {err}", file=sys.stderr)
+        return 1
+    summary = result.summary
+    print(format_report(summary["report"]))
+    print()
+    print("quality against FP32:")
+    print(json.dumps(summary["quality"], indent=2))
+    print(f"\nwrote {', '.join(str(p) for p in result.files)}")
     return 0

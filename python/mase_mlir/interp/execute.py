@@ -9,14 +9,23 @@ import numpy as np
 from .errors import InterpreterError, UnknownOpError
 from .kernels import KERNELS
 from .mx_values import is_mx, run_mx_step
-from .program import Program, Step
+from .program import Loop, Program, Step
 
 MX_ONLY_OPS = frozenset({"mx.quantize", "mx.dequantize", "mx.cast"})
 
 
+def _kinds(steps: list[Step | Loop]) -> set[str]:
+    kinds: set[str] = set()
+    for step in steps:
+        if isinstance(step, Loop):
+            kinds |= _kinds(step.body)
+        else:
+            kinds.add(step.kind)
+    return kinds
+
+
 def check_kernels(program: Program) -> None:
-    unknown = sorted(
-        {s.kind for s in program.steps if s.kind not in KERNELS and s.kind not in MX_ONLY_OPS})
+    unknown = sorted(k for k in _kinds(program.steps) if k not in KERNELS and k not in MX_ONLY_OPS)
     if unknown:
         names = ", ".join(unknown)
         raise UnknownOpError(f"the interpreter has no implementation of: {names}")
@@ -40,19 +49,49 @@ def execute(program: Program, inputs: list[np.ndarray]) -> list[np.ndarray]:
     check_kernels(program)
     env: dict[int, Any] = dict(program.constants)
     env.update(zip(program.inputs, _check_inputs(program, inputs), strict=True))
-    step: Step
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        for step in program.steps:
-            args = [env[s] for s in step.operands]
-            try:
-                if step.type.mx_format or step.kind in MX_ONLY_OPS or any(map(is_mx, args)):
-                    result = run_mx_step(step, args)
-                else:
-                    result = KERNELS[step.kind](args, step.attrs, step.type.shape, step.type.dtype)
-            except Exception as exc:
-                name = step.attrs.get("name", "")
-                raise InterpreterError(f"{step.kind} ({name}) failed: {exc}") from exc
-            env[step.result] = result
-            for slot in step.free_after:
-                del env[slot]
+        _run_steps(program.steps, env)
     return [env[s] if is_mx(env[s]) else np.ascontiguousarray(env[s]) for s in program.outputs]
+
+
+def _run_steps(steps: list[Step | Loop], env: dict[int, Any]) -> None:
+    for step in steps:
+        if isinstance(step, Loop):
+            _run_loop(step, env)
+        else:
+            env[step.result] = _run_step(step, [env[s] for s in step.operands])
+        for slot in step.free_after:
+            del env[slot]
+
+
+def _run_step(step: Step, args: list[Any]) -> Any:
+    try:
+        if step.type.mx_format or step.kind in MX_ONLY_OPS or any(map(is_mx, args)):
+            return run_mx_step(step, args)
+        return KERNELS[step.kind](args, step.attrs, step.type.shape, step.type.dtype)
+    except Exception as exc:
+        name = step.attrs.get("name", "")
+        raise InterpreterError(f"{step.kind} ({name}) failed: {exc}") from exc
+
+
+def _run_loop(loop: Loop, env: dict[int, Any]) -> None:
+    """``scf.for``: the body once per counter value, carried values passed along."""
+    lower, upper, stride = (_index(env[s]) for s in loop.operands[:3])
+    if stride <= 0:
+        raise InterpreterError(f"scf.for: step must be positive, got {stride}")
+    carried = [env[s] for s in loop.operands[3:]]
+    for counter in range(lower, upper, stride):
+        env[loop.induction] = counter
+        env.update(zip(loop.carried, carried, strict=True))
+        _run_steps(loop.body, env)
+        carried = [env[s] for s in loop.yields]
+    env.update(zip(loop.results, carried, strict=True))
+    for slot in (loop.induction, *loop.carried, *loop.body_locals):
+        env.pop(slot, None)
+
+
+def _index(value: Any) -> int:
+    array = np.asarray(value)
+    if array.ndim != 0 or not np.issubdtype(array.dtype, np.integer):
+        raise InterpreterError(f"scf.for: bounds must be index scalars, got {value!r}")
+    return int(array)

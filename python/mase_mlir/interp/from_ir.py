@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InterpreterError
-from .program import Program, Step, ValueType
+from .program import Loop, Program, Step, ValueType
 
 _ELEMENT_DTYPES = {"f32": np.float32, "f16": np.float32, "bf16": np.float32, "f64": np.float32,
                    "i64": np.int64, "i32": np.int64, "i1": np.bool_}
@@ -16,17 +16,24 @@ _ENUM_ATTR = re.compile(r"#\w+\.\w+<(\w+)>")
 _KEYWORD_OPS = {"mx.layer_norm": ("weight", "bias"), "mx.rms_norm": ("weight",)}
 
 
+_SCALAR = ValueType((), np.dtype(np.int64))
+_FLOAT_SCALAR = ValueType((), np.dtype(np.float32))
+
+
 def value_type(type_: Any) -> ValueType:
+    from .. import ir
     from ..dialects import mx
 
+    if isinstance(type_, (ir.IndexType, ir.IntegerType)):
+        return _SCALAR  # loop bounds and counters
+    if isinstance(type_, ir.FloatType):
+        return _FLOAT_SCALAR
     if mx.TensorType.isinstance(type_):
         t = mx.TensorType(type_)
         rank = len(t.shape)
         fmt = mx.FormatAttr(t.format)
         return ValueType(tuple(t.shape), np.dtype(np.float32), str(fmt.spelling),
                          int(t.axis) % max(rank, 1))
-    from .. import ir
-
     if not isinstance(type_, ir.RankedTensorType):
         raise InterpreterError(f"unsupported value type {type_}")
     t = type_
@@ -48,9 +55,16 @@ def attribute_value(attr: Any) -> Any:
     return enum.group(1) if enum else attr
 
 
-def dense_value(attr: Any, vtype: ValueType) -> np.ndarray:
+def dense_value(attr: Any, vtype: ValueType) -> Any:
     """The array of a dense elements attribute (splats expanded; i1 splats are bit-packed in
-    the buffer protocol, so splats go through their scalar value)."""
+    the buffer protocol, so splats go through their scalar value), or the Python int of an
+    index/integer scalar constant."""
+    from .. import ir
+
+    if isinstance(attr, ir.IntegerAttr):
+        return int(attr.value)
+    if isinstance(attr, ir.FloatAttr):
+        return np.float32(attr.value)
     if attr.is_splat:
         scalar = attr.get_splat_value()
         return np.full(vtype.shape, scalar.value, dtype=vtype.dtype)
@@ -68,54 +82,97 @@ def find_function(module: Any, name: str | None = None) -> Any:
 
 def from_module(module: Any, func_name: str | None = None) -> Program:
     func = find_function(module, func_name)
+    builder = _Builder()
     block = func.regions[0].blocks[0]
-    slots: dict[Any, int] = {}
-
-    def slot(value: Any) -> int:
-        if value not in slots:
-            slots[value] = len(slots)
-        return slots[value]
-
-    inputs = [slot(a) for a in block.arguments]
+    inputs = [builder.slot(a) for a in block.arguments]
     input_types = [value_type(a.type) for a in block.arguments]
-    steps: list[Step] = []
-    constants: dict[int, Any] = {}
-    outputs: list[int] = []
-    for op in block.operations:
-        kind = op.operation.name
-        if kind == "func.return":
-            outputs = [slot(v) for v in op.operands]
-            continue
+    steps, outputs = builder.block(block, "func.return")
+    program = Program(inputs, input_types, outputs, steps, builder.constants)
+    program.plan_frees()
+    return program
+
+
+class _Builder:
+    """Numbers the values of one function and turns its ops into steps."""
+
+    def __init__(self) -> None:
+        self.slots: dict[Any, int] = {}
+        self.constants: dict[int, Any] = {}
+
+    def slot(self, value: Any) -> int:
+        if value not in self.slots:
+            self.slots[value] = len(self.slots)
+        return self.slots[value]
+
+    def block(self, block: Any, terminator: str) -> tuple[list[Step | Loop], list[int]]:
+        """The steps of ``block`` and the slots its ``terminator`` returns."""
+        steps: list[Step | Loop] = []
+        returned: list[int] | None = None
+        for op in block.operations:
+            kind = op.operation.name
+            if kind == terminator:
+                returned = [self.slot(v) for v in op.operands]
+                continue
+            step = self.op(op, kind)
+            if step is not None:
+                steps.append(step)
+        if returned is None:
+            raise InterpreterError(f"block without {terminator}")
+        return steps, returned
+
+    def op(self, op: Any, kind: str) -> Step | Loop | None:
+        if kind == "scf.for":
+            return self.loop(op)
         if len(op.results) != 1:
             raise InterpreterError(f"{kind}: expected one result")
         result = op.results[0]
         vtype = value_type(result.type)
         if kind == "arith.constant":
-            constants[slot(result)] = dense_value(op.attributes["value"], vtype)
-            continue
+            self.constants[self.slot(result)] = dense_value(op.attributes["value"], vtype)
+            return None
         if kind == "mx.constant":
-            constants[slot(result)] = _mx_constant(op, vtype)
-            continue
-        attrs = {}
-        for key in op.attributes:
-            named = key if isinstance(key, str) else key.name
-            attrs[named] = attribute_value(op.attributes[named])
+            self.constants[self.slot(result)] = _mx_constant(op, vtype)
+            return None
+        attrs = _attributes(op)
         segments = attrs.pop("operandSegmentSizes", None)
         if kind in _KEYWORD_OPS and segments is not None:
             attrs["_keywords"] = tuple(
                 kw for kw, n in zip(_KEYWORD_OPS[kind], segments[1:], strict=True) if n)
-        steps.append(Step(kind, [slot(v) for v in op.operands], slot(result), attrs, vtype))
-    program = Program(inputs, input_types, outputs, steps, constants)
-    program.plan_frees()
-    return program
+        return Step(kind, [self.slot(v) for v in op.operands], self.slot(result), attrs, vtype)
+
+    def loop(self, op: Any) -> Loop:
+        """``scf.for``: operands lower, upper, step, inits; body arguments iv, carried."""
+        operands = [self.slot(v) for v in op.operands]
+        body = op.regions[0].blocks[0]
+        arguments = [self.slot(a) for a in body.arguments]
+        if len(arguments) != len(operands) - 2:
+            raise InterpreterError("scf.for: expected one body argument per carried value "
+                                   "plus the induction variable")
+        steps, yields = self.block(body, "scf.yield")
+        results = [self.slot(r) for r in op.results]
+        if len(yields) != len(results):
+            raise InterpreterError("scf.for: scf.yield must yield one value per result")
+        return Loop("scf.for", operands, results, arguments[0], arguments[1:], steps, yields,
+                    _attributes(op))
+
+
+def _attributes(op: Any) -> dict[str, Any]:
+    attrs = {}
+    for key in op.attributes:
+        named = key if isinstance(key, str) else key.name
+        attrs[named] = attribute_value(op.attributes[named])
+    return attrs
 
 
 def _mx_constant(op: Any, vtype: ValueType) -> Any:
+    from ..dialects import mx
     from ..numerics import Format, MXTensor
 
     fmt = Format.parse(vtype.mx_format)
-    scales = np.array(op.attributes["scales"]).astype(np.uint8)
-    codes = np.array(op.attributes["codes"]).astype(np.uint8)
+    # ui4/ui6 element types have no buffer-protocol form: read them as uint16 codes.
+    scales = mx.unsigned_codes(op.attributes["scales"]).astype(np.uint8)
+    code_type = np.uint8 if fmt.element_bits <= 8 else np.uint16
+    codes = mx.unsigned_codes(op.attributes["codes"]).astype(code_type)
     return MXTensor(fmt, scales.reshape(_scale_shape(vtype, fmt.block_size)),
                     codes.reshape(vtype.shape), vtype.mx_axis)
 

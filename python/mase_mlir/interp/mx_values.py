@@ -3,6 +3,7 @@
 - ``mx.quantize`` / ``mx.dequantize`` / ``mx.cast`` / ``mx.constant`` use numerics directly.
 - ``mx.linear`` / ``mx.matmul`` / ``mx.batch_matmul`` with MX operands blocked along K use the
   exact block arithmetic of numerics (one rounding into the result format).
+- ``mx.take`` of an MX tensor slices its scale codes and element codes alike.
 - Every other op with MX operands dequantizes them, computes in float32 and, when its
   result type is an MX type, quantizes the result (blocked along the type's axis, ties to
   even).
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .kernels import KERNELS
+from .kernels import KERNELS, leading_index
 from .program import Step
 
 
@@ -61,6 +62,20 @@ def _finish(result: Any, step: Step) -> Any:
     return np.asarray(result, dtype=np.float32).reshape(step.type.shape)
 
 
+def _take(stacked: Any, index: Any, step: Step) -> Any:
+    from ..numerics import Format, MXTensor
+
+    if stacked.axis == 0:
+        raise ValueError("mx.take cannot slice the blocked axis")
+    i = leading_index(index, stacked.codes.shape[0])
+    part = MXTensor(stacked.fmt, stacked.scales[i], stacked.codes[i], stacked.axis - 1)
+    if step.type.mx_format and (Format.parse(step.type.mx_format) != part.fmt
+                                or step.type.mx_axis != part.axis):
+        raise ValueError(f"result type {step.type.mx_format} (axis {step.type.mx_axis}) does not "
+                         f"match the slice ({part.fmt}, axis {part.axis})")
+    return part
+
+
 def run_mx_step(step: Step, args: list[Any]) -> Any:
     """Run a step that has MX operands or an MX result."""
     from ..numerics import dequantize
@@ -72,6 +87,8 @@ def run_mx_step(step: Step, args: list[Any]) -> Any:
         return dequantize(args[0]).astype(np.float32).reshape(step.type.shape)
     if kind == "mx.cast":
         return _quantize(dequantize(args[0]), step, step.attrs.get("rounding", "even"))
+    if kind == "mx.take" and is_mx(args[0]):
+        return _take(args[0], args[1], step)
     if kind in ("mx.linear", "mx.matmul", "mx.batch_matmul"):
         exact = _exact_matmul(step, args)
         if exact is not None:

@@ -13,7 +13,6 @@ from .elementwise import as_dtype, scalar
 from .shape import broadcast, reshape, transpose
 
 
-
 def _swap_last(rank: int) -> list[int]:
     perm = list(range(rank))
     perm[-1], perm[-2] = perm[-2], perm[-1]

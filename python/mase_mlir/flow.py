@@ -1,0 +1,114 @@
+"""The main job: a PyTorch model through the whole flow, with progress.
+
+import -> FP32 reference (interpreter) -> precision assignment -> kernel
+looping -> MX execution (interpreter, the hardware's numbers) -> quality and
+report. Every artefact is written to the output directory.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEFAULT_CONFIG", "FlowResult", "run_flow"]
+
+DEFAULT_CONFIG = resources.files("mase_mlir") / "configs" / "default.json"
+
+
+@dataclass
+class FlowResult:
+    summary: dict = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def _as_arrays(outputs: list[Any]) -> list[np.ndarray]:
+    from . import numerics as mxn
+
+    return [mxn.dequantize(o) if isinstance(o, mxn.MXTensor) else np.asarray(o) for o in outputs]
+
+
+def _write(path: Path, text: str, result: FlowResult) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    result.files.append(path)
+
+
+def run_flow(
+    model: str = "minilm",
+    config: dict | str | Path | None = None,
+    out_dir: Path = Path("out"),
+    *,
+    policy: str = "split",
+    log: Callable[[str], None] = print,
+) -> FlowResult:
+    """Run the flow on a bundled model name or ``file.py:factory``."""
+    from . import interp, passes
+    from .frontend import import_model
+    from .frontend.models import load_model
+    from .quality import compare_outputs
+    from .report import build_report, count_ops
+
+    result = FlowResult()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config_source = config if config is not None else DEFAULT_CONFIG
+    if isinstance(config_source, (str, Path)) or hasattr(config_source, "read_text"):
+        config_dict = json.loads(Path(str(config_source)).read_text())
+    else:
+        config_dict = dict(config_source)
+
+    def step(message: str) -> float:
+        log(f"[mase] {message}")
+        return time.perf_counter()
+
+    t = step(f"loading model {model!r}")
+    torch_model, inputs = load_model(model)
+    arrays = [i.numpy() if hasattr(i, "numpy") else np.asarray(i) for i in inputs]
+
+    t = step("importing through torch-mlir into the mx dialect")
+    module = import_model(torch_model, tuple(inputs))
+    _write(out_dir / "model.mlir", str(module), result)
+    float_ops = count_ops(module)
+    seconds = time.perf_counter() - t
+    log(f"       {float_ops.non_constant} ops without constants ({seconds:.1f} s)")
+
+    t = step("FP32 reference (interpreter)")
+    reference = _as_arrays(interp.run(module, arrays))
+
+    t = step("assigning precision: " + json.dumps(config_dict, separators=(",", ":")))
+    passes.assign_precision(module, config_dict)
+    _write(out_dir / "model.mx.mlir", str(module), result)
+
+    t = step(f"kernel looping (policy={policy})")
+    remarks: list = []
+    passes.kernel_loop(module, policy, diagnostics=remarks)
+    for remark in remarks:
+        log(f"       {remark.message}")
+    looped_ops = count_ops(module)
+    log(f"       {float_ops.non_constant} -> {looped_ops.non_constant} ops (without constants)")
+    _write(out_dir / "model.looped.mlir", str(module), result)
+
+    t = step("MX execution (interpreter: the numbers the hardware gives)")
+    quantized = _as_arrays(interp.run(module, arrays))
+    log(f"       ({time.perf_counter() - t:.1f} s)")
+
+    mask = arrays[1] if len(arrays) > 1 and arrays[1].ndim == 2 else None
+    decoder = reference[0].ndim == 3 and reference[0].shape[-1] >= 128 and mask is None
+    quality = compare_outputs(reference, quantized, attention_mask=mask, decoder=decoder)
+    report = build_report(module)
+    result.summary = {
+        "model": model,
+        "config": config_dict,
+        "compute_ops": {"imported": float_ops.non_constant, "looped": looped_ops.non_constant},
+        "quality": quality,
+        "report": report,
+    }
+    _write(out_dir / "summary.json", json.dumps(result.summary, indent=2) + "\n", result)
+    return result
