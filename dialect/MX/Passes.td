@@ -50,7 +50,10 @@ def MXKernelLoop : Pass<"mx-kernel-loop", "::mlir::func::FuncOp"> {
     Option<"reportPath", "report", "std::string", /*default=*/"\"\"",
            "Write a JSON report of the loops to this file">,
     Option<"minLayers", "min-layers", "unsigned", /*default=*/"2",
-           "Shortest chain worth a loop">
+           "Shortest chain worth a loop">,
+    Option<"minOps", "min-ops", "unsigned", /*default=*/"2",
+           "Fewest ops a layer must have (a single op repeated, like two "
+           "embedding adds, is not a layer unless this is 1)">
   ];
   let dependentDialects = ["::mase::mx::MXDialect", "::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];

@@ -166,6 +166,12 @@ class PrecisionRewriter {
 public:
   explicit PrecisionRewriter(Config &config) : config(config) {}
 
+  /// Resolves every op's formats without touching the IR, so that a bad
+  /// config is reported before anything is rewritten.
+  void survey(func::FuncOp func) {
+    func.walk([&](QuantizableOpInterface op) { (void)resolve(op); });
+  }
+
   LogicalResult run(func::FuncOp func) {
     SmallVector<QuantizableOpInterface> ops;
     func.walk([&](QuantizableOpInterface op) { ops.push_back(op); });
@@ -311,16 +317,23 @@ struct MXAssignPrecisionPass
 
     PrecisionRewriter rewriter(*config);
     for (auto func : module.getOps<func::FuncOp>())
+      rewriter.survey(func);
+    if (failed(checkEntries(module, *config)))
+      return signalPassFailure();
+    for (auto func : module.getOps<func::FuncOp>())
       if (failed(rewriter.run(func)))
         return signalPassFailure();
+  }
 
-    for (ConfigEntry &entry : config->entries) {
+  /// Entries that match no op, or set a role none of their ops has.
+  LogicalResult checkEntries(ModuleOp module, Config &config) {
+    for (ConfigEntry &entry : config.entries) {
       if (entry.matchedOps == 0) {
         auto diag = allowUnmatched ? module.emitWarning() : module.emitError();
         diag << "precision config '" << configPath << "': ops glob '"
              << entry.glob << "' matches no op";
         if (!allowUnmatched)
-          return signalPassFailure();
+          return failure();
         continue;
       }
       for (auto [role, format] : entry.roles)
@@ -330,9 +343,10 @@ struct MXAssignPrecisionPass
                              << "', but none of the " << entry.matchedOps
                              << " ops it matches has that role (e.g. '"
                              << entry.exampleOp << ")";
-          return signalPassFailure();
+          return failure();
         }
     }
+    return success();
   }
 };
 } // namespace

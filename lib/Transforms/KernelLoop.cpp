@@ -100,8 +100,12 @@ struct Chain {
 
 /// Finds and checks chains over the non-constant ops of one block.
 class ChainFinder {
+  /// How far ahead a short chain looks for a longer one.
+  static constexpr unsigned kLookAhead = 64;
+
 public:
-  ChainFinder(Block &block, bool unify) : unify(unify) {
+  ChainFinder(Block &block, bool unify, unsigned minOps)
+      : unify(unify), minOps(std::max(1u, minOps)) {
     for (Operation &op : block.without_terminator())
       if (!isConstant(&op)) {
         index[&op] = ops.size();
@@ -114,13 +118,18 @@ public:
     unsigned n = ops.size();
     for (unsigned s = 0; s < n;) {
       Chain best = bestChainAt(s);
-      // A chain found from `s` may start inside a layer; any start within
-      // the first layer gives the same period: keep the longest.
-      for (unsigned t = s + 1; best.count >= minLayers && t < s + best.length;
-           ++t) {
-        Chain other = chainOf(t, best.length);
-        if (other.count > best.count)
-          best = other;
+      if (best.count >= minLayers) {
+        // A short chain may hide a longer one starting a little later (two
+        // equal adds before the first layer): look ahead over the ops the
+        // short chain covers and keep the chain covering most ops.
+        unsigned covered = best.count * best.length;
+        unsigned horizon = std::min(s + covered, s + kLookAhead);
+        for (unsigned t = s + 1; t < horizon; ++t) {
+          Chain other = bestChainAt(t);
+          if (other.count >= minLayers &&
+              other.count * other.length > best.count * best.length)
+            best = other;
+        }
       }
       if (best.count >= minLayers) {
         s = best.start + best.count * best.length;
@@ -148,7 +157,7 @@ private:
     Chain best;
     best.start = s;
     unsigned n = ops.size();
-    for (unsigned t = s + 1; t < n && 2 * (t - s) + s <= n; ++t) {
+    for (unsigned t = s + minOps; t < n && 2 * (t - s) + s <= n; ++t) {
       if (ops[t]->getName() != ops[s]->getName())
         continue;
       Chain c = chainOf(s, t - s);
@@ -340,6 +349,7 @@ private:
   SmallVector<Operation *> ops;
   DenseMap<Operation *, unsigned> index;
   bool unify;
+  unsigned minOps;
 };
 
 /// The MXInt codes of `constant` re-encoded `extra` bits wider: the same
@@ -540,7 +550,13 @@ FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops,
     if (it == perTuple.end()) {
       Value value;
       if (same) {
-        value = b.clone(*slot.constants.front())->getResult(0);
+        // The same constant in every layer: one op, moved above the loop
+        // (constants have no operands), still serving its other users.
+        Operation *constant = slot.constants.front();
+        if (constant->getBlock() == first->getBlock() &&
+            !constant->isBeforeInBlock(first))
+          constant->moveBefore(first);
+        value = constant->getResult(0);
         ++shared;
       } else {
         value = buildStack(b, slot.constants.front()->getLoc(), slot.constants);
@@ -646,7 +662,7 @@ struct MXKernelLoopPass
     if (!func.getBody().hasOneBlock())
       return;
     Block &block = func.getBody().front();
-    ChainFinder finder(block, policy == "unify");
+    ChainFinder finder(block, policy == "unify", minOps);
     std::string why;
     SmallVector<Chain> chains = finder.findChains(std::max(2u, minLayers.getValue()), why);
     SmallVector<Operation *> ops(finder.getOps());

@@ -1,5 +1,5 @@
-// RUN: mase-opt %s --mx-kernel-loop --split-input-file | FileCheck %s --check-prefix=SPLIT
-// RUN: mase-opt %s --mx-kernel-loop=policy=unify --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=UNIFY
+// RUN: mase-opt %s --mx-kernel-loop=min-ops=1 --split-input-file | FileCheck %s --check-prefix=SPLIT
+// RUN: mase-opt %s --mx-kernel-loop="policy=unify min-ops=1" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=UNIFY
 
 // Three layers whose MXInt widths differ: split loops nothing (every layer
 // differs from the next), unify widens all to MXINT8 and loops all three:

@@ -1,5 +1,5 @@
-// RUN: mase-opt %s --mx-kernel-loop --split-input-file -verify-diagnostics | FileCheck %s
-// RUN: mase-opt %s --mx-kernel-loop --mx-unroll-loops --split-input-file | FileCheck %s --check-prefix=UNROLL
+// RUN: mase-opt %s --mx-kernel-loop=min-ops=1 --split-input-file -verify-diagnostics | FileCheck %s
+// RUN: mase-opt %s --mx-kernel-loop=min-ops=1 --mx-unroll-loops --split-input-file | FileCheck %s --check-prefix=UNROLL
 
 // Three residual MLP layers that differ only in their weights become one loop
 // of three; the bias, equal in every layer, stays shared.
