@@ -101,7 +101,7 @@ def main() -> None:
     ap.add_argument("--values", type=int, default=1 << 24)
     ap.add_argument("--gfloat-values", type=int, default=1 << 20)
     ap.add_argument("--numpy-values", type=int, default=1 << 22)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(args.values) * np.exp2(rng.integers(-8, 8, args.values))).astype(
@@ -142,6 +142,7 @@ def main() -> None:
         "machine": platform.machine(),
         "numpy": np.__version__,
         "threads": 1,
+        "kernel": getattr(_backend.fast_module(), "isa", "numpy"),
         "input": "float32 N(0,1) * 2^U{-8..7}",
     }
     (HERE / "results.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
@@ -149,7 +150,8 @@ def main() -> None:
         "# MX quantize/dequantize throughput (MB/s of float32 input, one core)",
         "",
         (
-            f"Python {meta['python']}, numpy {meta['numpy']}; best of {args.repeats} "
+            f"Python {meta['python']}, numpy {meta['numpy']}, compiled kernel: "
+            f"{meta['kernel']}; best of {args.repeats} "
             "(numpy definition and gfloat: one run on a prefix, see `values`)."
         ),
         "",

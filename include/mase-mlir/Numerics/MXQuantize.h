@@ -11,18 +11,19 @@
 //   scale code 0.
 // The buffer is viewed as [outer][n][inner] with blocks of `blockSize` along n.
 //
-// Speed: the per-element work is branch-free and uses only uniform shifts, so
-// the loops auto-vectorize (SSE2 and up).  Each element is scaled by the exact
-// power of two 2^-s in float32, then
-//  * element normals (y >= 2^emin) are rounded on the float32 bits (the
-//    mantissa is cut to mbits bits: a constant shift), and
-//  * element subnormals (y < 2^emin) are rounded by the FPU: adding the magic
-//    2^(emin - mbits + 23) leaves y rounded to the subnormal quantum in the
-//    low mantissa bits (RNE; ties are fixed up for half-away rounding).
-// Scaling is exact except when y underflows float32, and then y < 2^-126 is
-// far below half the element quantum and rounds to 0 either way.  MXInt is
-// the same grid with emin = 0, mbits = M - 2.  The FP environment is forced
-// to IEEE defaults (RNE, no FTZ/DAZ) for the duration of a call.
+// Speed: per block, amax is an integer max over the abs bits; per element
+// the work is branch-free float/integer arithmetic with uniform shifts, so
+// the loops auto-vectorize (SSE2 and up; no division, no table).  Element i:
+//   y = min(|x| * 2^-s, maxValue)  exact power-of-two scaling, saturation
+//   t = binade of y on the element grid, max(exponent(y), emin)
+//   f = y + 2^(t + 23 - mbits)     the FPU rounds y to the quantum 2^(t-mbits)
+//   code = bits(f) - bits(2^(t + 23 - mbits)) + ((t - emin) << mbits)
+// (RNE; half-away fixes up the ties RNE sent down).  Scaling is exact unless
+// y underflows float32, and then y < 2^-126 is far below half the smallest
+// quantum (2^-16, e5m2) and rounds to 0 either way.  Saturating before rounding
+// equals saturating after since maxValue is on the grid.  MXInt is the same
+// grid with a single binade (emin = emaxElem = 0, mbits = M - 2).  Rounding
+// by the FPU needs IEEE defaults: each call forces RNE without FTZ/DAZ.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,30 +107,40 @@ public:
 
 /// Per-format constants of the element encoder (see the file comment).
 struct Encoder {
-  uint32_t tMin, tMax; ///< biased float32 exponents of 2^emin, 2^(emaxElem+1)
+  float maxValue;     ///< largest finite element (a grid point)
+  float normalMin;    ///< 2^emin
+  uint32_t tMin;      ///< biased float32 exponent of 2^emin
   uint32_t mbits;
-  uint32_t cut; ///< 23 - mbits: float32 mantissa bits below the quantum
   uint32_t maxCode;
+  uint32_t cut;       ///< 23 - mbits: float32 mantissa bits below the quantum
   uint32_t signShift; ///< elementBits - 1
   uint32_t mask;      ///< (1 << elementBits) - 1
 
   explicit Encoder(const MXParams &p)
-      : tMin(uint32_t(127 + p.emin)), tMax(uint32_t(128 + p.emaxElem)),
-        mbits(uint32_t(p.mbits)), cut(uint32_t(23 - p.mbits)),
-        maxCode(uint32_t(p.maxCode)), signShift(uint32_t(p.elementBits - 1)),
+      : maxValue(maxElement(p)), normalMin(pow2(p.emin)),
+        tMin(uint32_t(127 + p.emin)), mbits(uint32_t(p.mbits)),
+        maxCode(uint32_t(p.maxCode)),
+        cut(uint32_t(23 - p.mbits)), signShift(uint32_t(p.elementBits - 1)),
         mask(uint32_t((1u << p.elementBits) - 1)) {}
+
+  static float maxElement(const MXParams &p) {
+    const int e = p.maxCode >> p.mbits; // binades above the subnormal one
+    const int mant = e ? (p.maxCode & ((1 << p.mbits) - 1)) | (1 << p.mbits)
+                       : p.maxCode;
+    return std::ldexp(float(mant), p.emin + std::max(e - 1, 0) - p.mbits);
+  }
 
   /// Element code of the float32 with bits `x` in a block scaled by 2^-s
   /// (`inv` = 2^-s).  Branch-free with uniform shifts so loops vectorize.
   template <bool Even, bool IsInt>
   uint32_t encode(uint32_t x, float inv) const {
     const uint32_t neg = x >> 31;
-    const float y = floatOf(x & 0x7fffffffu) * inv;
+    // Saturating before rounding is the same as after (maxValue is on the
+    // grid), and keeps every intermediate below in range.
+    const float y = std::min(floatOf(x & 0x7fffffffu) * inv, maxValue);
     // Binade t (biased) of the element grid that y falls in; its quantum is
-    // 2^(t - 127 - mbits).  MXInt has a single binade.  Above tMax y
-    // saturates whatever the code, so clamping keeps the magic finite.
-    const uint32_t t =
-        IsInt ? tMin : std::min(std::max(bitsOf(y) >> 23, tMin), tMax);
+    // 2^(t - 127 - mbits).  MXInt has a single binade.
+    const uint32_t t = IsInt ? tMin : bitsOf(std::max(y, normalMin)) >> 23;
     // y + 2^(t - 127 + 23 - mbits) rounds y to the quantum (RNE) and leaves
     // y / quantum in the low bits.
     const uint32_t magicBits = (t + cut) << 23;
@@ -140,7 +151,10 @@ struct Encoder {
       code += (t - tMin) << mbits;
     if (!Even) // a tie that went down to even goes up instead (exact diff)
       code += uint32_t(bitsOf(y - (f - magic)) == (t - mbits - 1) << 23);
-    code = std::min(code, maxCode);
+    // A no-op (y <= maxValue) that keeps GCC from narrowing each term above
+    // to the code width separately: one pack at the end is cheaper.
+    if (!IsInt)
+      code = std::min(code, maxCode);
     if (IsInt)
       return ((code ^ (0u - neg)) + neg) & mask; // two's complement negate
     return code | (neg << signShift);
@@ -311,23 +325,29 @@ void dequantizeImpl(const uint8_t *__restrict scales,
     }
     return;
   }
+  // Strided blocks: per-column factors for a chunk, then contiguous rows.
+  constexpr int64_t kChunk = 256;
+  float fac[kChunk];
   for (int64_t o = 0; o < outer; ++o)
-    for (int64_t j = 0; j < nblk; ++j) {
-      const int64_t base = (o * n + j * b) * inner;
-      const uint8_t *sb = scales + (o * nblk + j) * inner;
-      for (int64_t i = 0; i < inner; ++i) {
-        float f;
-        if (!blockFactor(sb[i], shift, p, f)) {
-          dequantizeBlockSlow(codes + base + i, out + base + i, b, inner,
-                              int(sb[i]) - p.scaleBias(), p);
+    for (int64_t j = 0; j < nblk; ++j)
+      for (int64_t i0 = 0; i0 < inner; i0 += kChunk) {
+        const int64_t w = std::min(kChunk, inner - i0);
+        const int64_t base = (o * n + j * b) * inner + i0;
+        const uint8_t *sb = scales + (o * nblk + j) * inner + i0;
+        bool anySlow = false;
+        for (int64_t i = 0; i < w; ++i)
+          anySlow |= !blockFactor(sb[i], shift, p, fac[i]);
+        for (int64_t k = 0; k < b; ++k)
+          for (int64_t i = 0; i < w; ++i)
+            out[base + k * inner + i] =
+                decode(codes[base + k * inner + i], fac[i]);
+        if (!anySlow)
           continue;
-        }
-        for (int64_t k = 0; k < b; ++k) {
-          const int64_t at = base + k * inner + i;
-          out[at] = decode(codes[at], f);
-        }
+        for (int64_t i = 0; i < w; ++i)
+          if (!blockFactor(sb[i], shift, p, fac[i]))
+            dequantizeBlockSlow(codes + base + i, out + base + i, b, inner,
+                                int(sb[i]) - p.scaleBias(), p);
       }
-    }
 }
 
 } // namespace detail

@@ -2,12 +2,16 @@
 
 Every function returns None when the extension is absent or does not handle
 the case; callers then use the numpy definition.  Set the environment variable
-``MASE_NUMERICS_NO_FAST=1`` to force the numpy path.
+``MASE_NUMERICS_NO_FAST=1`` to force the numpy path.  On CPUs with AVX2 the
+compiled quantize runs an AVX2 copy of the kernel (``_fast.isa``);
+``MASE_NUMERICS_NO_AVX2=1`` (read at import) forces the portable one.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -31,9 +35,8 @@ def fast_module() -> ModuleType | None:
 
 
 def _outer_inner(shape: tuple[int, ...], axis: int) -> tuple[int, int, int]:
-    outer = int(np.prod(shape[:axis], dtype=np.int64))
-    inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
-    return outer, shape[axis], inner
+    # math.prod on Python ints: np.prod costs microseconds per call.
+    return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1 :])
 
 
 def quantize(
@@ -42,12 +45,11 @@ def quantize(
     mod = fast_module()
     if mod is None or x.size == 0:
         return None
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    outer, n, inner = _outer_inner(x.shape, axis)
-    sshape = list(x.shape)
-    sshape[axis] //= fmt.block_size
-    scales = np.empty(sshape, dtype=np.uint8)
-    codes = np.empty(x.shape, dtype=fmt.element_dtype)
+    x = np.ascontiguousarray(x, dtype=np.float32)  # no copy in the usual case
+    shape = x.shape
+    outer, n, inner = _outer_inner(shape, axis)
+    scales = np.empty(shape[:axis] + (n // fmt.block_size,) + shape[axis + 1 :], np.uint8)
+    codes = np.empty(shape, fmt.element_dtype)
     mod.quantize(
         x.reshape(-1),
         scales.reshape(-1),
@@ -65,19 +67,25 @@ def dequantize(q: MXTensor) -> np.ndarray | None:
     mod = fast_module()
     if mod is None or q.codes.size == 0:
         return None
-    fmt = q.fmt
-    outer, n, inner = _outer_inner(q.codes.shape, q.axis)
-    codes = np.ascontiguousarray(q.codes)
-    scales = np.ascontiguousarray(q.scales)
-    out = np.empty(q.codes.shape, dtype=np.float32)
+    shape = q.codes.shape
+    outer, n, inner = _outer_inner(shape, q.axis)
+    out = np.empty(shape, np.float32)
     mod.dequantize(
-        scales.reshape(-1), codes.reshape(-1), out.reshape(-1), outer, n, inner, *_params(fmt)
+        np.ascontiguousarray(q.scales).reshape(-1),
+        np.ascontiguousarray(q.codes).reshape(-1),
+        out.reshape(-1),
+        outer,
+        n,
+        inner,
+        *_params(q.fmt),
     )
     return out
 
 
+@lru_cache(maxsize=64)
 def _params(fmt: Format) -> tuple[int, ...]:
-    """(is_int, element_bits, mbits, emin, emax_elem, max_code, scale_bits, block_size, ebits)."""
+    """(is_int, element_bits, mbits, emin, emax_elem, max_code, scale_bits, block_size,
+    ebits, specials) as the kernel takes them."""
     ebits = 0 if fmt.is_int else fmt.float_element.ebits
     specials = 0
     if not fmt.is_int:

@@ -5,8 +5,47 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 
+#include <cstdlib>
+
 namespace nb = nanobind;
 using namespace mase::numerics;
+
+// The header is portable (SSE2 on x86-64).  Quantize is compute-bound, so on
+// CPUs with AVX2 it runs a copy compiled for AVX2: `flatten` inlines the whole
+// kernel into the target("avx2") wrapper.  FMA is deliberately not enabled
+// (no contraction of the scale multiply into the rounding add).  Dequantize
+// is memory-bound and stays portable.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MASE_NUMERICS_AVX2_DISPATCH 1
+template <typename CodeT>
+__attribute__((target("avx2"), flatten)) static void
+quantizeAvx2(const float *x, uint8_t *scales, CodeT *codes, int64_t outer,
+             int64_t n, int64_t inner, const MXParams &p) {
+  quantize<CodeT>(x, scales, codes, outer, n, inner, p);
+}
+#endif
+
+/// Whether quantize runs the AVX2 copy (MASE_NUMERICS_NO_AVX2=1: never).
+static bool useAvx2() {
+#ifdef MASE_NUMERICS_AVX2_DISPATCH
+  static const bool avx2 =
+      __builtin_cpu_supports("avx2") && !std::getenv("MASE_NUMERICS_NO_AVX2");
+  return avx2;
+#else
+  return false;
+#endif
+}
+
+template <typename CodeT>
+static void quantizeDispatch(const float *x, uint8_t *scales, CodeT *codes,
+                             int64_t outer, int64_t n, int64_t inner,
+                             const MXParams &p) {
+#ifdef MASE_NUMERICS_AVX2_DISPATCH
+  if (useAvx2())
+    return quantizeAvx2<CodeT>(x, scales, codes, outer, n, inner, p);
+#endif
+  quantize<CodeT>(x, scales, codes, outer, n, inner, p);
+}
 
 template <typename T>
 using Vec = nb::ndarray<T, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
@@ -35,7 +74,7 @@ static void quantizeT(Vec<const float> x, Vec<uint8_t> scales, Vec<CodeT> codes,
   uint8_t *sp = scales.data();
   CodeT *cp = codes.data();
   nb::gil_scoped_release release;
-  quantize<CodeT>(xp, sp, cp, outer, n, inner, p);
+  quantizeDispatch<CodeT>(xp, sp, cp, outer, n, inner, p);
 }
 
 template <typename CodeT>
@@ -60,6 +99,7 @@ static void dequantizeT(Vec<const uint8_t> scales, Vec<const CodeT> codes,
 
 NB_MODULE(_fast, m) {
   m.doc() = "Compiled bit-exact MX quantize/dequantize (see MXQuantize.h)";
+  m.attr("isa") = useAvx2() ? "avx2" : "baseline";
   m.def("quantize", &quantizeT<uint8_t>);
   m.def("quantize", &quantizeT<uint16_t>);
   m.def("dequantize", &dequantizeT<uint8_t>);
