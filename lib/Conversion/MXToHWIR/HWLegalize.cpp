@@ -83,12 +83,13 @@ struct MXHWLegalizePass
     : public mase::mx::impl::MXHWLegalizeBase<MXHWLegalizePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool failed = false;
-    module.walk([&](Operation *op) {
+    // One diagnostic (the first, in pre-order) is enough to say what is wrong.
+    WalkResult res = module->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (op != module.getOperation() && mlir::failed(checkOp(op)))
-        failed = true;
+        return WalkResult::interrupt();
+      return WalkResult::advance();
     });
-    if (failed)
+    if (res.wasInterrupted())
       return signalPassFailure();
 
     // Sink constants: one copy per using block, placed at the block start.
