@@ -14,6 +14,20 @@ def MXFoldConstants : Pass<"mx-fold-constants"> {
   let dependentDialects = ["::mase::mx::MXDialect"];
 }
 
+def MXRaisePrimitives : Pass<"mx-raise-primitives"> {
+  let summary = "Recognize RMSNorm and tanh-GELU written as elementary ops";
+  let description = [{
+    Models often write RMSNorm (`w * (x * rsqrt(mean(x^2) + eps))`, Llama) and
+    the tanh GELU (`0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, GPT-2's
+    `gelu_new`) out of elementary ops. This pass replaces them with
+    `mx.rms_norm` and `mx.gelu {approximate = "tanh"}`, so that precision
+    configs see a norm with a weight and the hardware gets one fixed-point
+    function. The raised op is named after the module (the common prefix of
+    the matched ops' names). Only single-use intermediate values are fused.
+  }];
+  let dependentDialects = ["::mase::mx::MXDialect"];
+}
+
 def MXKernelLoop : Pass<"mx-kernel-loop", "::mlir::func::FuncOp"> {
   let summary = "Fold chains of identical layers into one loop over stacked weights";
   let description = [{

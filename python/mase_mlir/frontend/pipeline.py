@@ -74,5 +74,17 @@ def import_to_text(
     function = Converter(torch_module, {n.name: i for n, i in infos.items()}, func_name).run()
     step(f"printing {len(function.ops)} mx ops")
     text = print_function(function)
+    step("raising RMSNorm / tanh-GELU written as elementary ops (mx-raise-primitives)")
+    text = raise_primitives(text)
     step("done")
     return text
+
+
+def raise_primitives(text: str) -> str:
+    """``text`` with norms and activations written as elementary ops raised to mx ops."""
+    from ..passes import run_pipeline
+    from .parsing import parse_module
+
+    module = parse_module(text)
+    run_pipeline(module, "builtin.module(mx-raise-primitives)")
+    return str(module)

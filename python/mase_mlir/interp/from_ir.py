@@ -135,9 +135,12 @@ class _Builder:
             return None
         attrs = _attributes(op)
         segments = attrs.pop("operandSegmentSizes", None)
-        if kind in _KEYWORD_OPS and segments is not None:
-            attrs["_keywords"] = tuple(
-                kw for kw, n in zip(_KEYWORD_OPS[kind], segments[1:], strict=True) if n)
+        if kind in _KEYWORD_OPS:
+            if segments is not None:  # layer_norm: weight and bias each optional
+                attrs["_keywords"] = tuple(
+                    kw for kw, n in zip(_KEYWORD_OPS[kind], segments[1:], strict=True) if n)
+            else:  # rms_norm: the one optional operand is the weight
+                attrs["_keywords"] = _KEYWORD_OPS[kind][: len(op.operands) - 1]
         return Step(kind, [self.slot(v) for v in op.operands], self.slot(result), attrs, vtype)
 
     def loop(self, op: Any) -> Loop:

@@ -79,7 +79,7 @@ def test_loop_section_and_invariant_averages():
     (loop,) = after["loops"]
     assert loop["trip_count"] == 4 and loop["carried_values"] == 1
     assert loop["stacked_weights"] == 7  # q, k, v, o, gate, up, down
-    assert loop["layers"] == [f"model.layers.{i}.input_layernorm.pow" for i in range(4)]
+    assert loop["layers"] == [f"model.layers.{i}.input_layernorm" for i in range(4)]
     assert loop["takes"] == 7
     assert f"4 layers x {loop['ops_per_layer']} ops" in remarks[0].message
     assert count_ops(module).loops == 1
