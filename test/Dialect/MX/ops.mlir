@@ -1,5 +1,6 @@
 // RUN: mase-opt %s | mase-opt | FileCheck %s
 // RUN: mase-opt %s --mlir-print-op-generic | mase-opt | FileCheck %s
+// RUN: mlir-opt %s --load-dialect-plugin=%mx_plugin | mase-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @quantization
 func.func @quantization(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {

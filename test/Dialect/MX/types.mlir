@@ -1,5 +1,6 @@
 // RUN: mase-opt %s | mase-opt | FileCheck %s
 // RUN: mase-opt %s --mlir-print-op-generic | mase-opt | FileCheck %s
+// RUN: mlir-opt %s --load-dialect-plugin=%mx_plugin | mase-opt | FileCheck %s
 
 // Every format family and short name, default and explicit blocked axes.
 
