@@ -623,12 +623,17 @@ FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops,
 
   for (auto [slot, result] : llvm::zip(c.slots, loop.getResults()))
     layerOp(K - 1, slot.position)->getResult(slot.result).replaceAllUsesWith(result);
+  // The first named op says where the layer starts (quantize ops the
+  // precision pass inserted have no name).
+  std::string firstName;
+  for (unsigned j = 0; j < L && firstName.empty(); ++j)
+    if (auto name = layerOp(0, j)->getAttrOfType<StringAttr>("name"))
+      firstName = name.getValue().str();
   for (unsigned p = K * L; p-- > 0;)
     ops[c.start + p]->erase();
 
   LoopSummary summary;
-  auto name = first->getAttrOfType<StringAttr>("name");
-  summary.firstOp = name ? name.getValue().str() : "";
+  summary.firstOp = firstName;
   summary.layers = K;
   summary.opsPerLayer = L;
   summary.stacked = stacked;
