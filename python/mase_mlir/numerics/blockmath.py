@@ -102,6 +102,41 @@ def _block_products(ia: np.ndarray, ib: np.ndarray, max_a: int, max_b: int) -> n
     return acc
 
 
+def _gemm_exact(
+    ia: np.ndarray, ta: np.ndarray, ib: np.ndarray, tb: np.ndarray, max_a: int, max_b: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``sum_k P_k 2^(ta+tb)`` as ONE float64 GEMM, when that is provably exact.
+
+    ``ia`` (..., M, nblk, g), ``ta`` (..., M, nblk); ``ib`` (..., N, nblk, g),
+    ``tb`` (..., N, nblk). Each row's blocks are shifted onto the row's smallest
+    block exponent; when every shifted element times every other and the K-term
+    sum fit in 53 bits, every partial sum of the GEMM is an exact integer in
+    float64, whatever the summation order. Returns (integer sums, exponents)
+    (..., M, N), or None when the spread of exponents is too wide (the caller
+    then uses the block-by-block exact path).
+    """
+
+    def shifted(iv: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        live = (iv != 0).any(axis=-1)  # all-zero blocks contribute nothing
+        big = np.iinfo(np.int64).max
+        base = np.where(live, t, big).min(axis=-1)
+        base = np.where(base == big, 0, base)
+        shift = np.where(live, t - base[..., None], 0)
+        spread = int(shift.max(initial=0))
+        return shift, base, spread
+
+    sa, base_a, spread_a = shifted(ia, ta)
+    sb, base_b, spread_b = shifted(ib, tb)
+    k = ia.shape[-2] * ia.shape[-1]
+    bits = (max_a.bit_length() + spread_a) + (max_b.bit_length() + spread_b) + k.bit_length()
+    if bits > 53:
+        return None
+    a = np.ldexp(ia.astype(np.float64), sa[..., None]).reshape(*ia.shape[:-2], k)
+    b = np.ldexp(ib.astype(np.float64), sb[..., None]).reshape(*ib.shape[:-2], k)
+    sums = np.matmul(a, np.swapaxes(b, -1, -2)).astype(np.int64)
+    return sums, base_a[..., :, None] + base_b[..., None, :]
+
+
 def _accumulate(
     p: np.ndarray, t: np.ndarray, extra: list[tuple[np.ndarray, np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -211,13 +246,19 @@ def matmul(
     g = _check_pair(qa, qb, "matmul")
     ia, ta, bada = _operand(qa, g)  # (..., M, nblk, g), (..., M, nblk)
     ib, tb, badb = _operand(qb, g)  # (..., N, nblk, g), (..., N, nblk)
+    bad = (np.moveaxis(bada, -1, -2)[..., :, None] | np.moveaxis(badb, -1, -2)[..., None, :]).any(
+        -3
+    )
+    fast = _gemm_exact(ia, ta, ib, tb, _max_int(qa.fmt), _max_int(qb.fmt))
+    if fast is not None:
+        acc, exp = fast
+        # Exponents broadcast over batch dimensions like the sums.
+        exp = np.broadcast_to(exp, acc.shape)
+        return _finish(acc, exp, np.broadcast_to(bad, acc.shape), fmt_out, rounding)
     ia = np.moveaxis(ia, -2, -3)  # (..., nblk, M, B)
     ib = np.moveaxis(ib, -3, -1)  # (..., nblk, B, N)
     p = _block_products(ia, ib, _max_int(qa.fmt), _max_int(qb.fmt))  # (..., nblk, M, N)
     t = np.moveaxis(ta, -1, -2)[..., :, None] + np.moveaxis(tb, -1, -2)[..., None, :]
-    bad = (np.moveaxis(bada, -1, -2)[..., :, None] | np.moveaxis(badb, -1, -2)[..., None, :]).any(
-        -3
-    )
     p = np.moveaxis(p, -3, 0)
     t = np.moveaxis(np.broadcast_to(t, p.shape[1:-2] + t.shape[-3:]), -3, 0)
     acc, exp = _accumulate(p, t, [])
@@ -275,10 +316,15 @@ def linear(
     tx = tx.reshape(-1, tx.shape[-1])
     badx = badx.reshape(-1, badx.shape[-1])
     iw, tw, badw = _operand(qw, g)  # (N, nblk, g)
-    p = _block_products(
-        np.moveaxis(ix, 1, 0), np.transpose(iw, (1, 2, 0)), _max_int(qx.fmt), _max_int(qw.fmt)
-    )  # (nblk, M, N)
-    t = tx.T[:, :, None] + tw.T[:, None, :]
+    max_x, max_w = _max_int(qx.fmt), _max_int(qw.fmt)
+    fast = _gemm_exact(ix, tx, iw, tw, max_x, max_w)
+    if fast is not None:
+        p, t = fast[0][None], fast[1][None]  # one exact term per output
+    else:
+        p = _block_products(
+            np.moveaxis(ix, 1, 0), np.transpose(iw, (1, 2, 0)), max_x, max_w
+        )  # (nblk, M, N)
+        t = tx.T[:, :, None] + tw.T[:, None, :]
     bad = (badx[:, :, None] | badw.T[None, :, :]).any(1)
     terms, bias_bad = _bias_terms(qb, n)
     terms = [(np.broadcast_to(ip, p.shape[1:]), np.broadcast_to(e, p.shape[1:])) for ip, e in terms]

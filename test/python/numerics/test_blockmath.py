@@ -179,3 +179,36 @@ def test_accumulator_width_and_errors() -> None:
         matmul(qa, qb, "mxint8")
     with pytest.raises(ValueError, match="bias must have shape"):
         linear(qa, mxn.quantize(np.ones((3, 64), F32), "mxint8"), np.ones(4, F32))
+
+
+@pytest.mark.parametrize("spread", [0, 7, 14, 15, 30])
+def test_single_gemm_path_equals_block_by_block(spread: int) -> None:
+    """The one-GEMM fast path (taken when it provably fits 53 bits) and the
+    block-by-block exact path give identical results, at the limit too."""
+    from mase_mlir.numerics import blockmath
+
+    rng = np.random.default_rng(100 + spread)
+    k = 1024  # 32 blocks; block j of every row scaled by 2^(j * spread // 31)
+    block_exp = (np.arange(k) // 32) * spread // 31
+    x = (rng.standard_normal((6, k)) * 2.0**block_exp).astype(F32)
+    w = (rng.standard_normal((64, k)) * 2.0**block_exp).astype(F32)
+    qx, qw = mxn.quantize(x, "mxint8"), mxn.quantize(w, "mxint<6,8,32>")
+    ix, tx, _ = blockmath._operand(qx)
+    iw, tw, _ = blockmath._operand(qw)
+    # 7 + 5 bits of elements, 11 bits of K terms: fits while the realised
+    # spread of both operands is at most 30 bits (block maxima may add one).
+    took_fast = blockmath._gemm_exact(ix, tx, iw, tw, 127, 31) is not None
+    if spread <= 7:
+        assert took_fast
+    if spread >= 30:
+        assert not took_fast
+    fast, fast_f32 = linear(qx, qw, None, "mxint8"), linear(qx, qw)
+    original = blockmath._gemm_exact
+    try:
+        blockmath._gemm_exact = lambda *args: None
+        slow, slow_f32 = linear(qx, qw, None, "mxint8"), linear(qx, qw)
+    finally:
+        blockmath._gemm_exact = original
+    np.testing.assert_array_equal(fast.codes, slow.codes)
+    np.testing.assert_array_equal(fast.scales, slow.scales)
+    np.testing.assert_array_equal(fast_f32, slow_f32)
