@@ -5,7 +5,8 @@ into place at the end, so a failure leaves nothing half-written):
 
 * ``<top>.sv``: the design (one file), ``hw.mlir`` (the cf-level integer IR
   handed to CIRCT), ``handshake.mlir`` (after buffer placement), ``model.mlir``
-  (the input, for the golden model);
+  (the MX-typed model, for the golden model) and, with a precision config,
+  ``source.mlir`` (the float input it was assigned from);
 * ``manifest.json``: top module, ports, memories and their layouts;
 * ``report.json``: cycles (after ``mase sim``), ideal cycles, area, memory bits, formats.
 """
@@ -162,21 +163,41 @@ def _atomic_replace(tmp: Path, out: Path) -> None:
 
 def compile_model(model: Path, out: Path, config: dict | None = None) -> dict:
     """Compile an mx model file to Verilog in ``out``; returns the report."""
+    from .precision import apply_precision, split_config
+
+    try:
+        precision, options = split_config(config or {}, set(DEFAULT_CONFIG))
+    except ValueError as err:
+        raise CompileError(f"config: {err}") from None
     cfg = dict(DEFAULT_CONFIG)
-    cfg.update(config or {})
+    cfg.update(options)
     model = Path(model)
     out = Path(out)
     if not model.is_file():
         raise CompileError(f"no such file: {model}")
-    text = model.read_text()
+    source = model.read_text()
+    text = source
+    if precision:
+        try:
+            text = apply_precision(source, precision)
+        except Exception as err:  # noqa: BLE001 - PassError, parse errors: one message
+            raise CompileError(f"applying the precision config failed: {err}") from None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
     try:
-        summary = model_summary(text)
-        hw_ir = lower_to_hw_ir(model, int(cfg["acc_guard_bits"]))
-        (tmp / "hw.mlir").write_text(hw_ir)
         (tmp / "model.mlir").write_text(text)
+        if precision:
+            (tmp / "source.mlir").write_text(source)
+        summary = model_summary(text)
+        # Lower the user's file itself (diagnostics name it) unless a config rewrote it.
+        try:
+            hw_ir = lower_to_hw_ir(tmp / "model.mlir" if precision else model,
+                                   int(cfg["acc_guard_bits"]))
+        except CompileError as err:
+            raise CompileError(str(err).replace(str(tmp / "model.mlir"),
+                                                f"{model} (after the precision config)")) from None
+        (tmp / "hw.mlir").write_text(hw_ir)
         top, mems = parse_memories(hw_ir)
         try:
             bstats = run_circt(tmp / "hw.mlir", tmp, top, cfg["buffers"], cfg["buffer_size"])
@@ -204,6 +225,7 @@ def compile_model(model: Path, out: Path, config: dict | None = None) -> dict:
             "ports": ports,
             "buffers": bstats,
             "config": {k: v for k, v in cfg.items()},
+            "precision": precision or None,
             "design_hash": hashlib.sha256(sv.read_bytes()).hexdigest()[:16],
             "layout": "one MX block per word: B element codes (element i at bits [i*M,(i+1)*M)) "
                       "then the E-bit scale code (no scale field when E = 1)",
@@ -221,7 +243,7 @@ def compile_model(model: Path, out: Path, config: dict | None = None) -> dict:
             "flip_flops": None,
         }
         if cfg.get("area", True):
-            area = yosys_area(sv, top)
+            area = _cached_area(out, manifest["design_hash"]) or yosys_area(sv, top)
             report["cells"] = area.get("cells")
             report["flip_flops"] = area.get("flip_flops")
             if "error" in area:
@@ -232,6 +254,18 @@ def compile_model(model: Path, out: Path, config: dict | None = None) -> dict:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _cached_area(out: Path, design_hash: str) -> dict | None:
+    """Yosys figures of the previous compile into ``out`` when its design is identical."""
+    try:
+        old = json.loads((out / "manifest.json").read_text())
+        rep = json.loads((out / "report.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    if old.get("design_hash") != design_hash or rep.get("cells") is None:
+        return None
+    return {"cells": rep["cells"], "flip_flops": rep["flip_flops"]}
 
 
 def _internal_memory_bits(hw_ir: str) -> int:

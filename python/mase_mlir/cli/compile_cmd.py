@@ -2,7 +2,8 @@
 
 Writes ``out/<top>.sv``, ``out/manifest.json`` (top module, ports, memories and
 their layouts) and ``out/report.json`` (cycles, ideal_cycles, cells, flip_flops,
-memory_bits, formats); see docs/hardware.md.
+memory_bits, formats); see docs/hardware.md. ``--config`` may hold a precision
+config, applied to a float model (``mase_mlir.passes.assign_precision``) before lowering.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("compile", help="compile an MX-typed model to Verilog (CIRCT)")
     p.add_argument("model", type=Path, help="an mx-dialect .mlir file with MX-typed functions")
     p.add_argument("-o", "--output", type=Path, required=True, help="output directory")
-    p.add_argument("--config", type=Path, help="JSON options: buffers (mase|cycles|all), "
-                   "buffer_size, acc_guard_bits, area (true|false)")
+    p.add_argument("--config", type=Path,
+                   help="JSON: a precision config (default/ops, applied with "
+                   "mx-assign-precision to a float model before lowering) and/or hardware "
+                   "options (top level or under 'hardware': buffers (mase|cycles|all), "
+                   "buffer_size, acc_guard_bits, area (true|false))")
     p.add_argument("--no-area", action="store_true", help="skip Yosys synthesis")
     p.set_defaults(func=run)
 

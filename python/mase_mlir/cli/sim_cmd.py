@@ -1,7 +1,8 @@
 """`mase sim out/`: simulate a compiled design in Verilator against the golden model.
 
-Exits 0 only when the RTL outputs equal mase_mlir.numerics bit for bit; prints
-the first mismatch otherwise. Records the cycle count in ``out/report.json``.
+Exits 0 only when the RTL outputs equal both golden models bit for bit
+(mase_mlir.numerics and the interpreter mase_mlir.interp, run on the same MX
+inputs); prints the first mismatch otherwise. Records the cycle count in ``out/report.json``.
 """
 
 from __future__ import annotations
@@ -33,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
     if not res.ok:
         print(f"mase sim: MISMATCH ({len(res.mismatches)}+): {res.first_mismatch}")
         return 1
-    print("mase sim: RTL == golden model, bit for bit")
+    print("mase sim: RTL == numerics == interpreter, bit for bit")
     return 0

@@ -3,7 +3,8 @@
 ``run(module, inputs)`` executes the ``@forward`` function (or the first function) of a
 parsed ``mase_mlir.ir.Module``. Float ops compute in float32; ops on MX block tensors follow
 :mod:`mase_mlir.numerics` exactly (see :mod:`.mx_values`). MX-typed outputs are returned as
-``mase_mlir.numerics.MXTensor``.
+``mase_mlir.numerics.MXTensor``; ``!mx.tensor`` arguments take an ``MXTensor`` of the
+argument's format (codes and scales used exactly).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import numpy as np
 from .errors import InterpreterError, UnknownOpError
 from .kernels import KERNELS
 from .mx_values import is_mx, run_mx_step
-from .program import Loop, Program, Step
+from .program import Loop, Program, Step, ValueType
 
 MX_ONLY_OPS = frozenset({"mx.quantize", "mx.dequantize", "mx.cast"})
 
@@ -31,12 +31,36 @@ def check_kernels(program: Program) -> None:
         raise UnknownOpError(f"the interpreter has no implementation of: {names}")
 
 
-def _check_inputs(program: Program, inputs: list[np.ndarray]) -> list[np.ndarray]:
+def _check_mx_input(index: int, value: Any, vtype: ValueType) -> Any:
+    """An ``MXTensor`` argument: its format, shape and blocked axis must match the type."""
+    from ..numerics import Format
+
+    if vtype.mx_format is None:
+        raise InterpreterError(f"input {index}: an MX tensor ({value.fmt}) for a non-MX argument")
+    if value.fmt != Format.parse(vtype.mx_format):
+        raise InterpreterError(
+            f"input {index}: expected format {vtype.mx_format}, got {value.fmt}")
+    if tuple(value.shape) != vtype.shape:
+        raise InterpreterError(
+            f"input {index}: expected shape {vtype.shape}, got {tuple(value.shape)}")
+    if value.axis != vtype.mx_axis:
+        raise InterpreterError(
+            f"input {index}: expected blocks along axis {vtype.mx_axis}, got axis {value.axis}")
+    return value
+
+
+def _check_inputs(program: Program, inputs: list[Any]) -> list[Any]:
+    """Inputs as the program's argument types: arrays (cast to the element type), and for
+    ``!mx.tensor`` arguments an ``MXTensor`` of the same format/shape/axis (used as is:
+    codes and scales exact); a float array there is taken as float32 values, as before."""
     if len(inputs) != len(program.inputs):
         raise InterpreterError(
             f"expected {len(program.inputs)} inputs, got {len(inputs)}")
-    out = []
+    out: list[Any] = []
     for index, (array, vtype) in enumerate(zip(inputs, program.input_types, strict=True)):
+        if is_mx(array):
+            out.append(_check_mx_input(index, array, vtype))
+            continue
         array = np.asarray(array)
         if tuple(array.shape) != vtype.shape:
             raise InterpreterError(

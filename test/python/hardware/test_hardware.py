@@ -1,7 +1,9 @@
 """Issue 6: mx -> integer IR -> CIRCT -> Verilog, simulated bit-exactly in Verilator.
 
 These tests run Verilator and CIRCT for real (no skips): small designs for the edge
-cases, the full 4x64x64 mxint<4,8,16> linear through the command line.
+cases, one full-size 4x64x64 linear per format family through the command line
+(mxint<4,8,16> and the int8 fixed-point baseline); the other full-size cases run in
+bench/hardware/run.py. Every design is compiled once (module-scoped work directory).
 """
 
 from __future__ import annotations
@@ -56,32 +58,108 @@ def test_layout_roundtrip():
         assert (u.scales == q.scales).all()
 
 
-def test_linear_mxint4_cli_end_to_end(work):
-    """Priority 1: tokens 4, in 64, out 64, mxint<4,8,16>, mase compile + mase sim."""
-    out = work / "cli4"
-    assert mase_main(["compile", str(MODELS / "linear_mxint4.mlir"), "-o", str(out),
+def _lint(sv: Path, top: str) -> None:
+    lint = subprocess.run(["verilator", "--lint-only", "-Wall", "-Wno-DECLFILENAME",
+                           "-Wno-UNUSEDSIGNAL", "-Wno-UNUSEDPARAM", "-Wno-PINCONNECTEMPTY",
+                           str(sv), "--top-module", top],
+                          capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stderr[-3000:]
+
+
+def _full_size_cli(work: Path, case: str, word_bits: int, ideal: int, capsys) -> dict:
+    """mase compile + mase sim of a full-size bench model; checks the report."""
+    out = work / case
+    assert mase_main(["compile", str(MODELS / f"{case}.mlir"), "-o", str(out),
                       "--no-area"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["top"] == "linear_mxint4"
-    assert (out / "linear_mxint4.sv").is_file()
+    assert manifest["top"] == case
+    assert (out / f"{case}.sv").is_file()
     assert [m["role"] for m in manifest["memories"]] == ["input", "input", "output"]
-    assert all(m["word_bits"] == 16 * 4 + 8 for m in manifest["memories"])
+    assert all(m["word_bits"] == word_bits for m in manifest["memories"])
+    capsys.readouterr()
     assert mase_main(["sim", str(out)]) == 0
+    assert "RTL == numerics == interpreter" in capsys.readouterr().out
     report = json.loads((out / "report.json").read_text())
     for key in ("cycles", "ideal_cycles", "cells", "flip_flops", "memory_bits", "formats"):
         assert key in report
-    assert report["ideal_cycles"] == 4 * 64 * 4
-    assert report["sim"]["ok"]
-    # Throughput: one block of 16 MACs per cycle in steady state (>= 90% of ideal).
+    assert report["ideal_cycles"] == ideal
+    assert report["sim"]["ok"] and report["sim"]["interpreter"] == "compared"
+    # Throughput: one block per cycle in steady state (>= 90% of ideal).
     steady = report["sim"]["steady_state"]
     assert min(v["per_cycle"] for v in steady.values()) >= 0.9
     assert report["ideal_cycles"] / report["cycles"] >= 0.9
-    # Lint-clean Verilog.
-    lint = subprocess.run(["verilator", "--lint-only", "-Wall", "-Wno-DECLFILENAME",
-                           "-Wno-UNUSEDSIGNAL", "-Wno-UNUSEDPARAM", "-Wno-PINCONNECTEMPTY",
-                           str(out / "linear_mxint4.sv"), "--top-module", "linear_mxint4"],
-                          capture_output=True, text=True, check=False)
-    assert lint.returncode == 0, lint.stderr[-3000:]
+    _lint(out / f"{case}.sv", case)
+    return report
+
+
+def test_linear_mxint4_cli_end_to_end(work, capsys):
+    """Priority 1: tokens 4, in 64, out 64, mxint<4,8,16>, mase compile + mase sim."""
+    _full_size_cli(work, "linear_mxint4", 16 * 4 + 8, 4 * 64 * 4, capsys)
+
+
+def test_linear_int8_baseline_cli_end_to_end(work, capsys):
+    """The 8-bit fixed-point baseline at full size, with our buffer placement too."""
+    _full_size_cli(work, "linear_int8", 16 * 8, 4 * 64 * 4, capsys)
+
+
+def test_interpreter_takes_mx_inputs():
+    """The interpreter runs MX-typed functions on MXTensor arguments, exactly as numerics."""
+    from mase_mlir import interp
+    from mase_mlir.interp import InterpreterError
+    from mase_mlir.sim import golden
+
+    text = (MODELS / "mlp_relu.mlir").read_text()
+    rng = np.random.default_rng(3)
+    args = [quantize(rng.normal(size=s).astype(np.float32), f) for s, f in
+            (((4, 64), "mxint<4,8,16>"), ((64, 64), "mxint<4,8,16>"),
+             ((64, 64), "mxint<6,8,16>"))]
+    got = interp.run(text, args, func_name="mlp_relu")[0]
+    want = golden.evaluate(text, "mlp_relu", args)[0]
+    assert got.fmt == want.fmt
+    assert (got.codes == want.codes).all() and (got.scales == want.scales).all()
+    with pytest.raises(InterpreterError, match="expected format mxint<6,8,16>"):
+        interp.run(text, [args[0], args[1], args[1]], func_name="mlp_relu")
+
+
+def test_precision_config_on_float_mlp(work, capsys):
+    """--config: a precision config turns a float MLP into MX hardware (one format per layer).
+
+    The result is the design of test_small_mlp_relu_mixed_formats (same Verilog, so the
+    simulator is built once)."""
+    src = work / "mlp_f32.mlir"
+    src.write_text(
+        "func.func @mlp(%x: tensor<2x8xf32>, %w1: tensor<8x8xf32>, %w2: tensor<4x8xf32>)"
+        " -> tensor<2x4xf32> {\n"
+        "  %h = mx.linear %x, %w1 {name = \"fc1\"} : (tensor<2x8xf32>, tensor<8x8xf32>)"
+        " -> tensor<2x8xf32>\n"
+        "  %r = mx.relu %h {name = \"act\"} : tensor<2x8xf32> -> tensor<2x8xf32>\n"
+        "  %y = mx.linear %r, %w2 {name = \"fc2\"} : (tensor<2x8xf32>, tensor<4x8xf32>)"
+        " -> tensor<2x4xf32>\n"
+        "  return %y : tensor<2x4xf32>\n}\n")
+    cfg = work / "cfg.json"
+    cfg.write_text(json.dumps({
+        "default": {"input": "mxint<4,8,2>", "weight": "mxint<4,8,2>", "output": "mxint<6,8,2>"},
+        "ops": {"act": {"input": "mxint<6,8,2>"},
+                "fc2": {"input": "mxint<6,8,2>", "weight": "mxint<6,8,2>",
+                        "output": "mxint<4,8,2>"}},
+        "hardware": {"area": False}}))
+    out = work / "mlp_f32"
+    assert mase_main(["compile", str(src), "--config", str(cfg), "-o", str(out)]) == 0
+    model = (out / "model.mlir").read_text()
+    assert "tensor<2x8xf32>" not in model and "mx.quantize" not in model
+    assert (out / "source.mlir").read_text() == src.read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [m["format"] for m in manifest["memories"]] == [
+        "mxint<4,8,2>", "mxint<4,8,2>", "mxint<6,8,2>", "mxint<4,8,2>"]
+    small = work / "mlp_small" / "mlp.sv"
+    if small.is_file():
+        assert (out / "mlp.sv").read_bytes() == small.read_bytes()
+    for seed in range(3):
+        assert mase_main(["sim", str(out), "--seed", str(seed)]) == 0
+    bad = work / "bad_cfg.json"
+    bad.write_text(json.dumps({"defualt": {}}))
+    assert mase_main(["compile", str(src), "--config", str(bad), "-o", str(work / "x")]) == 1
+    assert "unknown config key 'defualt'" in capsys.readouterr().err
 
 
 def _edge_inputs(fmt: str, shape_x, shape_w, seed: int) -> dict[str, MXTensor]:
@@ -108,11 +186,12 @@ def test_small_linear_edge_cases(work, fmt):
     for seed in range(6):
         res = sim.run(out, _edge_inputs(fmt, (m, k), (n, k), seed), seed=seed)
         assert res.ok, res.first_mismatch
+        assert res.interpreter == "compared"
     assert res.stats["ports"]["0"]["count"] == m * n * (k // 2)
 
 
 def test_small_mlp_relu_mixed_formats(work):
-    t1, t2 = "mxint<4,8,4>", "mxint<6,8,4>"
+    t1, t2 = "mxint<4,8,2>", "mxint<6,8,2>"
     text = (
         f"func.func @mlp(%x: !mx.tensor<2x8x{t1}>, %w1: !mx.tensor<8x8x{t1}>,"
         f" %w2: !mx.tensor<4x8x{t2}>) -> !mx.tensor<2x4x{t1}> {{\n"
