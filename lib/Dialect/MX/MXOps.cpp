@@ -21,13 +21,6 @@ static ArrayRef<int64_t> shapeOf(Type type) {
   return *getStaticShape(type);
 }
 
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, "x");
-  return s.empty() ? "scalar" : s;
-}
-
 /// Checks that an MX operand, if it is one, is blocked along `axis`.
 static LogicalResult verifyBlockedAlong(Operation *op, StringRef what,
                                         Type type, int64_t axis) {
@@ -122,8 +115,8 @@ LogicalResult ConstantOp::verify() {
     auto attrType = cast<ShapedType>(attr.getType());
     if (attrType.getShape() != shape)
       return emitOpError() << what << " have shape "
-                           << shapeStr(attrType.getShape()) << ", expected "
-                           << shapeStr(shape);
+                           << formatShape(attrType.getShape()) << ", expected "
+                           << formatShape(shape);
     auto intType = cast<IntegerType>(attrType.getElementType());
     if (!intType.isUnsigned() || intType.getWidth() != bits)
       return emitOpError() << what << " must be ui" << bits << " for "
@@ -154,20 +147,20 @@ LogicalResult LinearOp::verify() {
   if (x.empty())
     return emitOpError("input must have rank >= 1");
   if (w.size() != 2)
-    return emitOpError("weight must be [N, K], got ") << shapeStr(w);
+    return emitOpError("weight must be [N, K], got ") << formatShape(w);
   if (x.back() != w[1])
     return emitOpError("input features ")
-           << x.back() << " do not match weight [N, K] = " << shapeStr(w);
+           << x.back() << " do not match weight [N, K] = " << formatShape(w);
   if (getBias()) {
     ArrayRef<int64_t> b = shapeOf(getBias().getType());
     if (b.size() != 1 || b[0] != w[0])
-      return emitOpError("bias must be [") << w[0] << "], got " << shapeStr(b);
+      return emitOpError("bias must be [") << w[0] << "], got " << formatShape(b);
   }
   SmallVector<int64_t> expected(x.drop_back());
   expected.push_back(w[0]);
   if (y != ArrayRef<int64_t>(expected))
-    return emitOpError("result must be ") << shapeStr(expected) << ", got "
-                                          << shapeStr(y);
+    return emitOpError("result must be ") << formatShape(expected) << ", got "
+                                          << formatShape(y);
   if (failed(verifyBlockedAlong(*this, "input", getInput().getType(),
                                 x.size() - 1)) ||
       failed(verifyBlockedAlong(*this, "weight", getWeight().getType(), 1)) ||
@@ -183,22 +176,22 @@ static LogicalResult verifyMatmul(Operation *op, Type lhsType, Type rhsType,
                     c = shapeOf(resultType);
   if (!batched && (a.size() != 2 || b.size() != 2))
     return op->emitOpError("operands must have rank 2, got ")
-           << shapeStr(a) << " and " << shapeStr(b);
+           << formatShape(a) << " and " << formatShape(b);
   if (batched && (a.size() < 3 || a.size() != b.size()))
     return op->emitOpError("operands must have the same rank >= 3, got ")
-           << shapeStr(a) << " and " << shapeStr(b);
+           << formatShape(a) << " and " << formatShape(b);
   size_t r = a.size();
   if (a.take_front(r - 2) != b.take_front(r - 2))
     return op->emitOpError("batch dimensions differ: ")
-           << shapeStr(a) << " and " << shapeStr(b);
+           << formatShape(a) << " and " << formatShape(b);
   if (a[r - 1] != b[r - 2])
     return op->emitOpError("reduction dimensions differ: ")
-           << shapeStr(a) << " and " << shapeStr(b);
+           << formatShape(a) << " and " << formatShape(b);
   SmallVector<int64_t> expected(a.drop_back());
   expected.push_back(b[r - 1]);
   if (c != ArrayRef<int64_t>(expected))
     return op->emitOpError("result must be ")
-           << shapeStr(expected) << ", got " << shapeStr(c);
+           << formatShape(expected) << ", got " << formatShape(c);
   if (failed(verifyBlockedAlong(op, "lhs", lhsType, r - 1)) ||
       failed(verifyBlockedAlong(op, "rhs", rhsType, r - 2)) ||
       failed(verifyCompatibleBlocks(op, lhsType, rhsType)))
@@ -250,7 +243,7 @@ static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
 LogicalResult SoftmaxOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput().getType());
   if (shapeOf(getType()) != x)
-    return emitOpError("result shape must equal the input shape ") << shapeStr(x);
+    return emitOpError("result shape must equal the input shape ") << formatShape(x);
   if (getMask()) {
     ArrayRef<int64_t> m = shapeOf(getMask().getType());
     SmallVector<int64_t> broadcast;
@@ -258,8 +251,8 @@ LogicalResult SoftmaxOp::verify() {
         !mlir::OpTrait::util::getBroadcastedShape(x, m, broadcast) ||
         ArrayRef<int64_t>(broadcast) != x)
       return emitOpError("mask of shape ")
-             << shapeStr(m) << " does not broadcast to the input shape "
-             << shapeStr(x);
+             << formatShape(m) << " does not broadcast to the input shape "
+             << formatShape(x);
   }
   return verifyAxis(*this, getAxis(), x.size());
 }
@@ -280,15 +273,15 @@ static LogicalResult verifyNorm(Operation *op, Value input, Value output,
            << normalizedRank << " must be in 1.." << x.size();
   if (shapeOf(output.getType()) != x)
     return op->emitOpError("result shape must equal the input shape ")
-           << shapeStr(x);
+           << formatShape(x);
   ArrayRef<int64_t> trailing = x.take_back(normalizedRank);
   for (auto [what, value] : params) {
     if (!value)
       continue;
     if (shapeOf(value.getType()) != trailing)
       return op->emitOpError() << what << " must have shape "
-                               << shapeStr(trailing) << ", got "
-                               << shapeStr(shapeOf(value.getType()));
+                               << formatShape(trailing) << ", got "
+                               << formatShape(shapeOf(value.getType()));
   }
   return success();
 }
@@ -326,7 +319,7 @@ static LogicalResult verifyReduce(ReduceOp op) {
   }
   if (shapeOf(op.getType()) != ArrayRef<int64_t>(expected))
     return op.emitOpError("result must be ")
-           << shapeStr(expected) << ", got " << shapeStr(shapeOf(op.getType()));
+           << formatShape(expected) << ", got " << formatShape(shapeOf(op.getType()));
   return success();
 }
 
@@ -343,12 +336,12 @@ LogicalResult EmbeddingOp::verify() {
   ArrayRef<int64_t> ids = shapeOf(getIndices().getType());
   ArrayRef<int64_t> table = shapeOf(getTable().getType());
   if (table.size() != 2)
-    return emitOpError("table must be [V, D], got ") << shapeStr(table);
+    return emitOpError("table must be [V, D], got ") << formatShape(table);
   SmallVector<int64_t> expected(ids);
   expected.push_back(table[1]);
   if (shapeOf(getType()) != ArrayRef<int64_t>(expected))
-    return emitOpError("result must be ") << shapeStr(expected) << ", got "
-                                          << shapeStr(shapeOf(getType()));
+    return emitOpError("result must be ") << formatShape(expected) << ", got "
+                                          << formatShape(shapeOf(getType()));
   return success();
 }
 
@@ -364,8 +357,8 @@ LogicalResult ReshapeOp::verify() {
   ArrayRef<int64_t> out = shapeOf(getType());
   if (numElements(in) != numElements(out))
     return emitOpError("cannot reshape ")
-           << shapeStr(in) << " (" << numElements(in) << " elements) to "
-           << shapeStr(out) << " (" << numElements(out) << " elements)";
+           << formatShape(in) << " (" << numElements(in) << " elements) to "
+           << formatShape(out) << " (" << numElements(out) << " elements)";
   return success();
 }
 
@@ -391,8 +384,8 @@ LogicalResult TransposeOp::verify() {
     expected.push_back(in[p]);
   }
   if (shapeOf(getType()) != ArrayRef<int64_t>(expected))
-    return emitOpError("result must be ") << shapeStr(expected) << ", got "
-                                          << shapeStr(shapeOf(getType()));
+    return emitOpError("result must be ") << formatShape(expected) << ", got "
+                                          << formatShape(shapeOf(getType()));
   return success();
 }
 
@@ -414,8 +407,8 @@ LogicalResult SliceOp::verify() {
                                        << in[i] << ")";
   }
   if (shapeOf(getType()) != sizes)
-    return emitOpError("result must be ") << shapeStr(sizes) << ", got "
-                                          << shapeStr(shapeOf(getType()));
+    return emitOpError("result must be ") << formatShape(sizes) << ", got "
+                                          << formatShape(shapeOf(getType()));
   return success();
 }
 
@@ -434,12 +427,12 @@ LogicalResult ConcatOp::verify() {
     for (size_t i = 0; i < shape.size(); ++i)
       if (int64_t(i) != getAxis() && shape[i] != first[i])
         return emitOpError("inputs differ outside the concatenation axis: ")
-               << shapeStr(first) << " and " << shapeStr(shape);
+               << formatShape(first) << " and " << formatShape(shape);
     expected[getAxis()] += shape[getAxis()];
   }
   if (shapeOf(getType()) != ArrayRef<int64_t>(expected))
-    return emitOpError("result must be ") << shapeStr(expected) << ", got "
-                                          << shapeStr(shapeOf(getType()));
+    return emitOpError("result must be ") << formatShape(expected) << ", got "
+                                          << formatShape(shapeOf(getType()));
   return success();
 }
 
@@ -448,12 +441,12 @@ LogicalResult BroadcastOp::verify() {
   ArrayRef<int64_t> out = shapeOf(getType());
   if (in.size() > out.size())
     return emitOpError("cannot broadcast ")
-           << shapeStr(in) << " to lower rank " << shapeStr(out);
+           << formatShape(in) << " to lower rank " << formatShape(out);
   ArrayRef<int64_t> aligned = out.take_back(in.size());
   for (auto [a, b] : llvm::zip(in, aligned))
     if (a != 1 && a != b)
       return emitOpError("cannot broadcast ")
-             << shapeStr(in) << " to " << shapeStr(out);
+             << formatShape(in) << " to " << formatShape(out);
   return success();
 }
 
@@ -462,8 +455,8 @@ LogicalResult TakeOp::verify() {
   ArrayRef<int64_t> in = shapeOf(inType), out = shapeOf(outType);
   if (in.empty() || out != in.drop_front())
     return emitOpError("result must be the input without its leading axis (")
-           << shapeStr(in.empty() ? in : in.drop_front()) << "), got "
-           << shapeStr(out);
+           << formatShape(in.empty() ? in : in.drop_front()) << "), got "
+           << formatShape(out);
   auto mxIn = dyn_cast<MXTensorType>(inType);
   auto mxOut = dyn_cast<MXTensorType>(outType);
   if (bool(mxIn) != bool(mxOut))

@@ -8,13 +8,6 @@
 using namespace mlir;
 using namespace mase::mx;
 
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, "x");
-  return s.empty() ? "scalar" : s;
-}
-
 LogicalResult mase::mx::OpTrait::impl::verifySameShape(Operation *op) {
   std::optional<ArrayRef<int64_t>> expected;
   for (Type type : llvm::concat<Type>(op->getOperandTypes(),
@@ -27,7 +20,7 @@ LogicalResult mase::mx::OpTrait::impl::verifySameShape(Operation *op) {
       expected = shape;
     else if (*shape != *expected)
       return op->emitOpError("expects operands and results of one shape, got ")
-             << shapeStr(*expected) << " and " << shapeStr(*shape);
+             << formatShape(*expected) << " and " << formatShape(*shape);
   }
   return success();
 }
@@ -42,7 +35,7 @@ LogicalResult mase::mx::OpTrait::impl::verifyBroadcastShape(Operation *op) {
     SmallVector<int64_t> next;
     if (!mlir::OpTrait::util::getBroadcastedShape(broadcast, *shape, next))
       return op->emitOpError("operand shapes ")
-             << shapeStr(broadcast) << " and " << shapeStr(*shape)
+             << formatShape(broadcast) << " and " << formatShape(*shape)
              << " do not broadcast";
     broadcast = std::move(next);
   }
@@ -50,7 +43,7 @@ LogicalResult mase::mx::OpTrait::impl::verifyBroadcastShape(Operation *op) {
       getStaticShape(op->getResult(0).getType());
   if (!result || *result != ArrayRef<int64_t>(broadcast))
     return op->emitOpError("result shape must be the broadcast shape ")
-           << shapeStr(broadcast);
+           << formatShape(broadcast);
 
   // Two MX operands blocked along the same result axis must agree on the
   // block size, or their blocks do not line up.

@@ -20,6 +20,13 @@ std::optional<ArrayRef<int64_t>> mase::mx::getStaticShape(Type type) {
   return std::nullopt;
 }
 
+std::string mase::mx::formatShape(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s.empty() ? "scalar" : s;
+}
+
 LogicalResult MXTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> shape, FormatAttr format,
                                  unsigned axis) {

@@ -24,6 +24,9 @@ namespace mase::mx {
 /// other type or a dynamic shape.
 std::optional<llvm::ArrayRef<int64_t>> getStaticShape(mlir::Type type);
 
+/// A shape as diagnostics spell it: "4x64", or "scalar" for rank 0.
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
 /// Parses a format written in IR (`mxint<4,8,16>`, `mxfp8_e4m3`, ...).
 FormatAttr parseFormat(mlir::AsmParser &parser);
 
