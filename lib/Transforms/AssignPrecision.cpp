@@ -169,16 +169,21 @@ public:
   /// Resolves every op's formats without touching the IR, so that a bad
   /// config is reported before anything is rewritten.
   void survey(func::FuncOp func) {
-    func.walk([&](QuantizableOpInterface op) { (void)resolve(op); });
+    func.walk([&](QuantizableOpInterface op) {
+      resolved.push_back({op, resolve(op)});
+    });
   }
 
-  LogicalResult run(func::FuncOp func) {
-    SmallVector<QuantizableOpInterface> ops;
-    func.walk([&](QuantizableOpInterface op) { ops.push_back(op); });
-    for (QuantizableOpInterface op : ops)
-      if (failed(rewrite(op)))
+  /// Rewrites the surveyed ops, in program order.
+  LogicalResult rewriteSurveyed() {
+    for (auto &[op, formats] : resolved)
+      if (failed(rewrite(op, formats)))
         return failure();
-    // Conversions nobody needed and constants nobody reads any more.
+    return success();
+  }
+
+  /// Conversions nobody needed and constants nobody reads any more.
+  void eraseDead(func::FuncOp func) {
     SmallVector<Operation *> dead;
     func.walk([&](Operation *op) {
       if (isa<DequantizeOp, arith::ConstantOp, ConstantOp>(op) &&
@@ -187,7 +192,6 @@ public:
     });
     for (Operation *op : llvm::reverse(dead))
       op->erase();
-    return success();
   }
 
 private:
@@ -248,9 +252,8 @@ private:
     return MXTensorType::get(tensor.getShape(), format, axis);
   }
 
-  LogicalResult rewrite(QuantizableOpInterface q) {
+  LogicalResult rewrite(QuantizableOpInterface q, const RoleFormats &formats) {
     Operation *op = q.getOperation();
-    RoleFormats formats = resolve(op);
     OpBuilder builder(op);
 
     for (OpOperand &operand : op->getOpOperands()) {
@@ -298,6 +301,7 @@ private:
   }
 
   Config &config;
+  SmallVector<std::pair<QuantizableOpInterface, RoleFormats>> resolved;
 };
 
 struct MXAssignPrecisionPass
@@ -320,9 +324,10 @@ struct MXAssignPrecisionPass
       rewriter.survey(func);
     if (failed(checkEntries(module, *config)))
       return signalPassFailure();
+    if (failed(rewriter.rewriteSurveyed()))
+      return signalPassFailure();
     for (auto func : module.getOps<func::FuncOp>())
-      if (failed(rewriter.run(func)))
-        return signalPassFailure();
+      rewriter.eraseDead(func);
   }
 
   /// Entries that match no op, or set a role none of their ops has.
