@@ -152,24 +152,24 @@ private:
            it->second < layerStart + length;
   }
 
-  /// The best chain starting at `s` over all candidate periods.
+  /// The chain starting at `s` that covers most ops over all candidate
+  /// periods (the shorter period on ties); without one, the last candidate
+  /// tried, whose `stop` says why it failed.
   Chain bestChainAt(unsigned s) {
-    Chain best;
-    best.start = s;
+    Chain best, lastFailure;
+    best.start = lastFailure.start = s;
     unsigned n = ops.size();
     for (unsigned t = s + minOps; t < n && 2 * (t - s) + s <= n; ++t) {
       if (ops[t]->getName() != ops[s]->getName())
         continue;
       Chain c = chainOf(s, t - s);
-      if (c.count * c.length > best.count * best.length ||
-          (best.count < 2 && c.count >= 2)) {
-        if (c.count >= 2 || best.count < 2)
-          best = c;
-      } else if (best.stop.empty()) {
-        best.stop = c.stop;
-      }
+      if (c.count < 2)
+        lastFailure = std::move(c);
+      else if (best.count < 2 ||
+               c.count * c.length > best.count * best.length)
+        best = std::move(c);
     }
-    return best;
+    return best.count >= 2 ? best : lastFailure;
   }
 
   /// How many consecutive identical layers of `length` ops start at `s`.
