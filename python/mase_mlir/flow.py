@@ -68,7 +68,7 @@ def run_flow(
         log(f"[mase] {message}")
         return time.perf_counter()
 
-    t = step(f"loading model {model!r}")
+    step(f"loading model {model!r}")
     torch_model, inputs = load_model(model)
     arrays = [i.numpy() if hasattr(i, "numpy") else np.asarray(i) for i in inputs]
 
@@ -79,14 +79,14 @@ def run_flow(
     seconds = time.perf_counter() - t
     log(f"       {float_ops.non_constant} ops without constants ({seconds:.1f} s)")
 
-    t = step("FP32 reference (interpreter)")
+    step("FP32 reference (interpreter)")
     reference = _as_arrays(interp.run(module, arrays))
 
-    t = step("assigning precision: " + json.dumps(config_dict, separators=(",", ":")))
+    step("assigning precision: " + json.dumps(config_dict, separators=(",", ":")))
     passes.assign_precision(module, config_dict)
     _write(out_dir / "model.mx.mlir", str(module), result)
 
-    t = step(f"kernel looping (policy={policy})")
+    step(f"kernel looping (policy={policy})")
     remarks: list = []
     passes.kernel_loop(module, policy, diagnostics=remarks)
     for remark in remarks:
