@@ -74,4 +74,36 @@ def MX_FormatAttr : AttrDef<MX_Dialect, "Format"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// AccumulationAttr
+//===----------------------------------------------------------------------===//
+
+def MX_AccumulationAttr : AttrDef<MX_Dialect, "Accumulation"> {
+  let mnemonic = "acc";
+  let summary = "How a contraction accumulates its block products";
+  let description = [{
+    `#mx.acc<exact>`: the exact sum of the block products along K and the bias
+    (unbounded width), rounded once into the result type.
+
+    `#mx.acc<bounded<G>>`: a fixed-width accumulator aligned to the running
+    maximum term exponent minus `G` guard bits (0 <= G <= 64), bits below it
+    dropped by an arithmetic right shift (floor). The exact definition and the
+    width it needs are `mase_mlir.numerics.accumulate`; the hardware implements
+    it bit for bit.
+
+    An op without the attribute accumulates exactly.
+  }];
+  let parameters = (ins "bool":$bounded, "unsigned":$guardBits);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    static constexpr unsigned kMaxGuardBits = 64;
+    /// The project-wide spelling: `exact` or `bounded<G>`.
+    std::string str() const;
+    /// Parses that spelling; a null attribute (and `emitError`) when invalid.
+    static AccumulationAttr parse(::mlir::MLIRContext *ctx, ::llvm::StringRef spelling,
+                                  ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError);
+  }];
+}
+
 #endif // MASE_MX_ATTRS

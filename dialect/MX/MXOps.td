@@ -128,13 +128,16 @@ def MX_LinearOp : MX_NamedOp<"linear", [Pure,
     `input` is `[..., K]`, `weight` `[N, K]`, the optional `bias` `[N]`, the
     result `[..., N]`. MX operands must be blocked along K with the same
     block size, so that a block dot product is one integer MAC of B lanes.
+    `acc` says how the block products and the bias are summed
+    (`#mx.acc<exact>` when absent, or `#mx.acc<bounded<G>>`).
 
     ```mlir
     %y = mx.linear %x, %w, %b : (tensor<4x64xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<4x32xf32>
     ```
   }];
   let arguments = !con((ins MX_Numeric:$input, MX_Numeric:$weight,
-                            Optional<MX_Numeric>:$bias), nameArg);
+                            Optional<MX_Numeric>:$bias,
+                            OptionalAttr<MX_AccumulationAttr>:$acc), nameArg);
   let results = (outs MX_Numeric:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -149,7 +152,8 @@ def MX_MatmulOp : MX_NamedOp<"matmul", [Pure,
     MX operands must be blocked along K (axis 1 of `lhs`, axis 0 of `rhs`)
     with the same block size.
   }];
-  let arguments = !con((ins MX_Numeric:$lhs, MX_Numeric:$rhs), nameArg);
+  let arguments = !con((ins MX_Numeric:$lhs, MX_Numeric:$rhs,
+                            OptionalAttr<MX_AccumulationAttr>:$acc), nameArg);
   let results = (outs MX_Numeric:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -162,7 +166,8 @@ def MX_BatchMatmulOp : MX_NamedOp<"batch_matmul", [Pure,
     Both operands have the same rank (>= 3) and identical batch dimensions.
     MX operands must be blocked along K with the same block size.
   }];
-  let arguments = !con((ins MX_Numeric:$lhs, MX_Numeric:$rhs), nameArg);
+  let arguments = !con((ins MX_Numeric:$lhs, MX_Numeric:$rhs,
+                            OptionalAttr<MX_AccumulationAttr>:$acc), nameArg);
   let results = (outs MX_Numeric:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

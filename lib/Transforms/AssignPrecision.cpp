@@ -3,7 +3,7 @@
 // Gives each role (input, weight, bias, output) of every compute op the MX
 // format a JSON configuration selects for it, inserting quantize, cast and
 // dequantize ops where formats change; quantized constants fold into
-// mx.constant.
+// mx.constant. The `accumulator` key sets how contractions sum (`acc`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,10 +35,25 @@ constexpr llvm::StringLiteral kRoles[] = {"input", "weight", "bias", "output"};
 /// role -> format (a null FormatAttr means f32, i.e. unquantized).
 using RoleFormats = llvm::SmallMapVector<StringRef, FormatAttr, 4>;
 
+/// The config key that selects a contraction's accumulation (not a format).
+constexpr llvm::StringLiteral kAccumulatorKey = "accumulator";
+
+/// Formats per operand role, and the accumulation of contractions (null: the
+/// key was not given).
+struct Roles {
+  RoleFormats formats;
+  AccumulationAttr accumulator;
+};
+
+/// Ops whose `acc` attribute the `accumulator` key sets.
+bool hasAccumulator(Operation *op) {
+  return isa<LinearOp, MatmulOp, BatchMatmulOp>(op);
+}
+
 struct ConfigEntry {
   std::string glob;
   llvm::GlobPattern pattern;
-  RoleFormats roles;
+  Roles roles;
   // What the entry matched, for the "matches nothing" and "role no op has"
   // diagnostics.
   unsigned matchedOps = 0;
@@ -47,7 +62,7 @@ struct ConfigEntry {
 };
 
 struct Config {
-  RoleFormats defaults;
+  Roles defaults;
   std::vector<ConfigEntry> entries;
 };
 // Config is returned by value: moving the vector keeps its elements (and the
@@ -124,19 +139,33 @@ private:
   InFlightDiagnostic error() { return emitError(loc); }
 
   LogicalResult parseRoles(const llvm::json::Value &value, StringRef where,
-                           RoleFormats &roles) {
+                           Roles &parsed) {
     const llvm::json::Object *object = value.getAsObject();
     if (!object)
       return error() << "precision config '" << path << "': " << where
                      << " must map roles to formats";
+    RoleFormats &roles = parsed.formats;
     for (const auto &kv : *object) {
       StringRef role = kv.first;
+      if (role == kAccumulatorKey) {
+        std::optional<StringRef> spelling = kv.second.getAsString();
+        if (!spelling)
+          return error() << "precision config '" << path << "': " << where
+                         << ".accumulator must be 'exact' or 'bounded<G>'";
+        parsed.accumulator = AccumulationAttr::parse(ctx, *spelling, [&] {
+          return error() << "precision config '" << path << "': " << where
+                         << ".accumulator: ";
+        });
+        if (!parsed.accumulator)
+          return failure();
+        continue;
+      }
       const StringRef *known = llvm::find(kRoles, role);
       if (known == std::end(kRoles))
         return error() << "precision config '" << path << "': " << where
                        << ": unknown role '" << role
-                       << "' (expected input, weight, bias or output; the "
-                          "accumulator is exact and takes no format)";
+                       << "' (expected input, weight, bias, output or "
+                          "accumulator)";
       std::optional<StringRef> spelling = kv.second.getAsString();
       if (!spelling)
         return error() << "precision config '" << path << "': " << where
@@ -195,39 +224,48 @@ public:
   }
 
 private:
-  RoleFormats resolve(Operation *op) {
+  Roles resolve(Operation *op) {
     auto hasRole = [&](StringRef role) {
       if (role == "output")
         return true;
+      if (role == kAccumulatorKey)
+        return hasAccumulator(op);
       auto q = cast<QuantizableOpInterface>(op);
       for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
         if (q.getOperandRole(i) == role)
           return true;
       return false;
     };
-    RoleFormats formats;
-    for (auto [role, format] : config.defaults)
+    Roles resolved;
+    RoleFormats &formats = resolved.formats;
+    for (auto [role, format] : config.defaults.formats)
       if (hasRole(role))
         formats[role] = format;
+    if (hasAccumulator(op))
+      resolved.accumulator = config.defaults.accumulator;
     auto nameAttr = op->getAttrOfType<StringAttr>("name");
     if (!nameAttr)
-      return formats;
+      return resolved;
     for (ConfigEntry &entry : config.entries) {
       if (!entry.pattern.match(nameAttr.getValue()))
         continue;
       ++entry.matchedOps;
-      for (auto [role, format] : entry.roles) {
+      for (auto [role, format] : entry.roles.formats) {
         if (!hasRole(role))
           continue;
         entry.rolesSeen.insert(role);
         formats[role] = format;
+      }
+      if (entry.roles.accumulator && hasAccumulator(op)) {
+        entry.rolesSeen.insert(kAccumulatorKey);
+        resolved.accumulator = entry.roles.accumulator;
       }
       if (entry.exampleOp.empty())
         entry.exampleOp = (nameAttr.getValue() + "' (" +
                            op->getName().getStringRef() + ")")
                               .str();
     }
-    return formats;
+    return resolved;
   }
 
   /// The MX type for `value` blocked along `axis` in `format`, or null (with
@@ -252,9 +290,12 @@ private:
     return MXTensorType::get(tensor.getShape(), format, axis);
   }
 
-  LogicalResult rewrite(QuantizableOpInterface q, const RoleFormats &formats) {
+  LogicalResult rewrite(QuantizableOpInterface q, const Roles &roles) {
     Operation *op = q.getOperation();
     OpBuilder builder(op);
+    const RoleFormats &formats = roles.formats;
+    if (roles.accumulator)
+      op->setAttr("acc", roles.accumulator);
 
     for (OpOperand &operand : op->getOpOperands()) {
       StringRef role = q.getOperandRole(operand.getOperandNumber());
@@ -301,7 +342,7 @@ private:
   }
 
   Config &config;
-  SmallVector<std::pair<QuantizableOpInterface, RoleFormats>> resolved;
+  SmallVector<std::pair<QuantizableOpInterface, Roles>> resolved;
 };
 
 struct MXAssignPrecisionPass
@@ -341,7 +382,12 @@ struct MXAssignPrecisionPass
           return failure();
         continue;
       }
-      for (auto [role, format] : entry.roles)
+      SmallVector<StringRef> given;
+      for (auto [role, format] : entry.roles.formats)
+        given.push_back(role);
+      if (entry.roles.accumulator)
+        given.push_back(kAccumulatorKey);
+      for (StringRef role : given)
         if (!entry.rolesSeen.contains(role)) {
           module.emitError() << "precision config '" << configPath
                              << "': ops['" << entry.glob << "'] sets '" << role

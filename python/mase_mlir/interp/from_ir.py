@@ -13,6 +13,7 @@ from .program import Loop, Program, Step, ValueType
 _ELEMENT_DTYPES = {"f32": np.float32, "f16": np.float32, "bf16": np.float32, "f64": np.float32,
                    "i64": np.int64, "i32": np.int64, "i1": np.bool_}
 _ENUM_ATTR = re.compile(r"#\w+\.\w+<(\w+)>")
+_ACC_ATTR = re.compile(r"#mx\.acc<(.+)>")
 _KEYWORD_OPS = {"mx.layer_norm": ("weight", "bias"), "mx.rms_norm": ("weight",)}
 
 
@@ -51,8 +52,9 @@ def attribute_value(attr: Any) -> Any:
         return attr.value
     if isinstance(attr, (ir.DenseI64ArrayAttr, ir.DenseI32ArrayAttr)):
         return tuple(attr)
-    enum = _ENUM_ATTR.fullmatch(str(attr))  # e.g. #mx.rounding<even>
-    return enum.group(1) if enum else attr
+    text = str(attr)
+    enum = _ENUM_ATTR.fullmatch(text) or _ACC_ATTR.fullmatch(text)
+    return enum.group(1) if enum else attr  # #mx.rounding<even> -> "even"
 
 
 def dense_value(attr: Any, vtype: ValueType) -> Any:

@@ -2,7 +2,8 @@
 
 - ``mx.quantize`` / ``mx.dequantize`` / ``mx.cast`` / ``mx.constant`` use numerics directly.
 - ``mx.linear`` / ``mx.matmul`` / ``mx.batch_matmul`` with MX operands blocked along K use the
-  exact block arithmetic of numerics (one rounding into the result format).
+  block arithmetic of numerics, accumulated as their ``acc`` attribute says (exact when absent),
+  with one rounding into the result format.
 - ``mx.take`` of an MX tensor slices its scale codes and element codes alike.
 - Every other op with MX operands dequantizes them, computes in float32 and, when its
   result type is an MX type, quantizes the result (blocked along the type's axis, ties to
@@ -42,17 +43,18 @@ def _exact_matmul(step: Step, args: list[Any]) -> Any | None:
     from ..numerics import linear, matmul
 
     out_fmt = step.type.mx_format
+    acc = step.attrs.get("acc")
     if step.kind == "mx.linear":
         x, w = args[0], args[1]
         bias = args[2] if len(args) > 2 else None
         if (is_mx(x) and is_mx(w) and x.axis == x.ndim - 1 and w.axis == 1
                 and (step.type.mx_format is None or step.type.mx_axis == len(step.type.shape) - 1)):
-            return _finish(linear(x, w, bias, out_fmt), step)
+            return _finish(linear(x, w, bias, out_fmt, acc=acc), step)
         return None
     a, b = args
     if (is_mx(a) and is_mx(b) and a.axis == a.ndim - 1 and b.axis == b.ndim - 2
             and (step.type.mx_format is None or step.type.mx_axis == len(step.type.shape) - 1)):
-        return _finish(matmul(a, b, out_fmt), step)
+        return _finish(matmul(a, b, out_fmt, acc=acc), step)
     return None
 
 

@@ -10,9 +10,11 @@ Definition (what the hardware implements, see docs/numerics.md):
   elements keeps its block's scale;
 * block product: ``P = sum_i IA_i * IB_i``, an exact integer of at most
   ``wA + wB + ceil(log2 B)`` bits, with exponent ``t = sA + sB + lsbA + lsbB``;
-* accumulation across the K/B blocks (and the bias) is exact: a fixed-point
-  accumulator whose LSB is the smallest exponent of a non-zero term of that
-  output (:func:`accumulator_width` gives the width this takes);
+* accumulation across the K/B blocks, then the bias, is exact by default (a
+  fixed-point accumulator whose LSB is the smallest exponent of a non-zero term
+  of that output; :func:`accumulator_width` gives the width this takes), or
+  bounded (``acc="bounded<G>"``: aligned to the running maximum exponent with
+  G guard bits, see :mod:`.accumulate`);
 * the one and only rounding is the final one: round-to-nearest-even (or
   half-away with ``rounding="nearest"``) into float32 (``out_fmt=None``; IEEE
   overflow to +/-inf) or into the MX output format with the quantization rules
@@ -25,11 +27,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from .accumulate import Accumulation, bounded_accumulate
 from .dyadic import bit_length, check_rounding, from_float, round_shift
 from .formats import Format
 from .quantize import MXTensor, block_view, element_table, encode_dyadic
 
-__all__ = ["accumulator_width", "element_integers", "linear", "matmul", "round_to_float32"]
+__all__ = [
+    "Accumulation",
+    "accumulator_width",
+    "element_integers",
+    "linear",
+    "matmul",
+    "round_to_float32",
+]
 
 _BIG = np.int64(1 << 40)
 _INT64_ACC_LIMIT = 60  # int64 accumulators stay below 2^60; wider ones use Python ints
@@ -166,6 +176,22 @@ def _accumulate(
     return acc, lsb
 
 
+def _sum_terms(
+    p: np.ndarray,
+    t: np.ndarray,
+    extra: list[tuple[np.ndarray, np.ndarray]],
+    accumulation: Accumulation,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The terms ``p[k] * 2^t[k]`` (k along axis 0, in K order), then ``extra``,
+    summed as ``accumulation`` prescribes: ``(integer, exponent)`` per output."""
+    if accumulation.is_exact:
+        return _accumulate(p, t, extra)
+    terms = [(p[k], np.broadcast_to(t[k], p.shape[1:])) for k in range(p.shape[0])]
+    terms += [(np.broadcast_to(e[0], p.shape[1:]), np.broadcast_to(e[1], p.shape[1:]))
+              for e in extra]
+    return bounded_accumulate(terms, accumulation.guard_bits)
+
+
 def round_to_float32(
     neg: np.ndarray, mag: np.ndarray, exp: np.ndarray, rounding: str = "even"
 ) -> np.ndarray:
@@ -225,9 +251,15 @@ def _check_pair(qa: MXTensor, qb: MXTensor, what: str) -> int:
 
 
 def matmul(
-    qa: MXTensor, qb: MXTensor, out_fmt: Format | str | None = None, *, rounding: str = "even"
+    qa: MXTensor,
+    qb: MXTensor,
+    out_fmt: Format | str | None = None,
+    *,
+    rounding: str = "even",
+    acc: Accumulation | str | None = None,
 ) -> np.ndarray | MXTensor:
-    """Exact ``qa @ qb`` rounded once into ``out_fmt`` (None / "f32": float32 array).
+    """``qa @ qb`` accumulated as ``acc`` (default exact), rounded once into ``out_fmt``
+    (None / "f32": float32 array).
 
     ``qa`` is (..., M, K) blocked along its last axis, ``qb`` is (..., K, N)
     blocked along axis -2; batch dimensions broadcast as in ``numpy.matmul``.
@@ -243,13 +275,16 @@ def matmul(
         raise ValueError(f"matmul: rhs must be blocked along axis -2 (K), not axis {qb.axis}")
     if qa.shape[-1] != qb.shape[-2]:
         raise ValueError(f"matmul: K mismatch, lhs {qa.shape} vs rhs {qb.shape}")
+    accumulation = Accumulation.parse(acc)
     g = _check_pair(qa, qb, "matmul")
     ia, ta, bada = _operand(qa, g)  # (..., M, nblk, g), (..., M, nblk)
     ib, tb, badb = _operand(qb, g)  # (..., N, nblk, g), (..., N, nblk)
     bad = (np.moveaxis(bada, -1, -2)[..., :, None] | np.moveaxis(badb, -1, -2)[..., None, :]).any(
         -3
     )
-    fast = _gemm_exact(ia, ta, ib, tb, _max_int(qa.fmt), _max_int(qb.fmt))
+    fast = None
+    if accumulation.is_exact:
+        fast = _gemm_exact(ia, ta, ib, tb, _max_int(qa.fmt), _max_int(qb.fmt))
     if fast is not None:
         acc, exp = fast
         # Exponents broadcast over batch dimensions like the sums.
@@ -261,29 +296,43 @@ def matmul(
     t = np.moveaxis(ta, -1, -2)[..., :, None] + np.moveaxis(tb, -1, -2)[..., None, :]
     p = np.moveaxis(p, -3, 0)
     t = np.moveaxis(np.broadcast_to(t, p.shape[1:-2] + t.shape[-3:]), -3, 0)
-    acc, exp = _accumulate(p, t, [])
-    return _finish(acc, exp, np.broadcast_to(bad, acc.shape), fmt_out, rounding)
+    total, exp = _sum_terms(p, t, [], accumulation)
+    return _finish(total, exp, np.broadcast_to(bad, total.shape), fmt_out, rounding)
 
 
 def _bias_terms(
     qbias: MXTensor | np.ndarray | None, n: int
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """The bias as one term ``(integer, exponent)`` per output, and its NaN mask.
+
+    The representation matters to bounded accumulation, so it is canonical: an MX bias
+    gives its element integers and block exponents (like a block product); a float bias
+    gives the signed significand of its own dtype (24 bits for float32, 53 for float64)
+    and the exponent of its last bit (subnormals at the format's smallest exponent).
+    """
     if qbias is None:
         return [], np.zeros(n, dtype=bool)
     if isinstance(qbias, MXTensor):
-        vals = element_table(qbias.fmt)[qbias.codes]
+        if qbias.shape != (n,):
+            raise ValueError(f"linear: bias must have shape ({n},), got {qbias.shape}")
+        ints, bad = element_integers(qbias)
         scales = qbias.scales.astype(np.int64)
-        s = np.repeat(scales - qbias.fmt.scale_bias, qbias.fmt.block_size, axis=qbias.axis)
-        nan = np.repeat(scales == qbias.fmt.scale_nan_code, qbias.fmt.block_size, axis=qbias.axis)
-        vals = np.where(nan, np.nan, np.ldexp(vals, np.where(nan, 0, s)))  # exact in float64
-    else:
-        vals = np.asarray(qbias)
-        if not np.issubdtype(vals.dtype, np.floating):
-            vals = vals.astype(np.float64)
+        b = qbias.fmt.block_size
+        t = np.repeat(scales - qbias.fmt.scale_bias + _lsb(qbias.fmt), b)
+        bad = bad | np.repeat(scales == qbias.fmt.scale_nan_code, b)
+        return [(np.where(bad, 0, ints), t)], bad
+    vals = np.asarray(qbias)
+    if not np.issubdtype(vals.dtype, np.floating):
+        vals = vals.astype(np.float64)
     if vals.shape != (n,):
         raise ValueError(f"linear: bias must have shape ({n},), got {vals.shape}")
+    info = np.finfo(vals.dtype if vals.dtype in (np.float32, np.float64) else np.float64)
     neg, mag, exp, bad = from_float(vals)
-    return [(np.where(neg, -mag, mag), exp)], bad
+    # from_float gives 53-bit magnitudes: re-express on the dtype's own significand grid.
+    last = np.maximum(np.where(mag != 0, bit_length(mag) - 1 + exp, info.minexp),
+                      info.minexp) - info.nmant
+    mag = mag >> np.clip(last - exp, 0, 63)  # exact: the dropped bits are zero
+    return [(np.where(neg, -mag, mag), np.where(mag != 0, last, 0))], bad
 
 
 def linear(
@@ -293,14 +342,17 @@ def linear(
     out_fmt: Format | str | None = None,
     *,
     rounding: str = "even",
+    acc: Accumulation | str | None = None,
 ) -> np.ndarray | MXTensor:
-    """Exact ``x @ w.T + b`` rounded once into ``out_fmt`` (like ``torch.nn.functional.linear``).
+    """``x @ w.T + b`` accumulated as ``acc`` (default exact: the block products along K,
+    then the bias), rounded once into ``out_fmt`` (like ``torch.nn.functional.linear``).
 
     ``qx`` is (..., K) and ``qw`` is (N, K), both blocked along K (their last
     axis).  ``qb`` is None, a float array of shape (N,) (its float values are
     added exactly) or an MX tensor of shape (N,).
     """
     check_rounding(rounding)
+    accumulation = Accumulation.parse(acc)
     fmt_out = _out_format(out_fmt)
     if qw.ndim != 2:
         raise ValueError(f"linear: weight must be 2-d (N, K), got shape {qw.shape}")
@@ -317,7 +369,7 @@ def linear(
     badx = badx.reshape(-1, badx.shape[-1])
     iw, tw, badw = _operand(qw, g)  # (N, nblk, g)
     max_x, max_w = _max_int(qx.fmt), _max_int(qw.fmt)
-    fast = _gemm_exact(ix, tx, iw, tw, max_x, max_w)
+    fast = _gemm_exact(ix, tx, iw, tw, max_x, max_w) if accumulation.is_exact else None
     if fast is not None:
         p, t = fast[0][None], fast[1][None]  # one exact term per output
     else:
@@ -328,10 +380,10 @@ def linear(
     bad = (badx[:, :, None] | badw.T[None, :, :]).any(1)
     terms, bias_bad = _bias_terms(qb, n)
     terms = [(np.broadcast_to(ip, p.shape[1:]), np.broadcast_to(e, p.shape[1:])) for ip, e in terms]
-    acc, exp = _accumulate(p, t, terms)
+    total, exp = _sum_terms(p, t, terms, accumulation)
     bad = bad | bias_bad[None, :]
     out = _finish(
-        acc.reshape(*lead, n), exp.reshape(*lead, n), bad.reshape(*lead, n), fmt_out, rounding
+        total.reshape(*lead, n), exp.reshape(*lead, n), bad.reshape(*lead, n), fmt_out, rounding
     )
     return out
 

@@ -57,3 +57,13 @@ func.func private @rank0(!mx.tensor<mxint8>)
 
 // expected-error @+1 {{unknown MX format 'mxint'}}
 func.func private @attr() attributes {f = #mx.format<mxint>}
+
+// -----
+
+// expected-error @+1 {{accumulator guard bits must be in 0..64, got 65}}
+func.func private @guard() attributes {acc = #mx.acc<bounded<65>>}
+
+// -----
+
+// expected-error @+1 {{unknown accumulation 'floor' (expected 'exact' or 'bounded<G>')}}
+func.func private @kind() attributes {acc = #mx.acc<floor>}

@@ -160,3 +160,14 @@ func.func @take(%s: tensor<6x4x8xf32>, %m: !mx.tensor<6x4x32xmxint8>, %i: index)
   %1 = mx.take %m, %i : (!mx.tensor<6x4x32xmxint8>, index) -> !mx.tensor<4x32xmxint8>
   return
 }
+
+// CHECK-LABEL: func.func @accumulation
+func.func @accumulation(%qx: !mx.tensor<4x64xmxint8>, %qw: !mx.tensor<32x64xmxint8>, %a: !mx.tensor<2x4x64xmxint8>, %b: !mx.tensor<2x64x8xmxint8, axis = 1>) {
+  // CHECK: mx.linear %{{.*}}, %{{.*}} {acc = #mx.acc<bounded<0>>}
+  %0 = mx.linear %qx, %qw {acc = #mx.acc<bounded<0>>} : (!mx.tensor<4x64xmxint8>, !mx.tensor<32x64xmxint8>) -> tensor<4x32xf32>
+  // CHECK: mx.linear %{{.*}}, %{{.*}} {acc = #mx.acc<exact>}
+  %1 = mx.linear %qx, %qw {acc = #mx.acc<exact>} : (!mx.tensor<4x64xmxint8>, !mx.tensor<32x64xmxint8>) -> tensor<4x32xf32>
+  // CHECK: mx.batch_matmul %{{.*}}, %{{.*}} {acc = #mx.acc<bounded<64>>}
+  %2 = mx.batch_matmul %a, %b {acc = #mx.acc<bounded<64>>} : (!mx.tensor<2x4x64xmxint8>, !mx.tensor<2x64x8xmxint8, axis = 1>) -> tensor<2x4x8xf32>
+  return
+}

@@ -72,3 +72,33 @@ def test_mx_ops_follow_numerics():
     from mase_mlir.numerics.blockmath import linear
 
     np.testing.assert_array_equal(y, linear(qx, qw, None, None))
+
+
+ACC_MODULE = """
+func.func @forward(%x: !mx.tensor<3x64xmxint<6,8,16>>, %w: !mx.tensor<8x64xmxint<6,8,16>>,
+                   %a: !mx.tensor<2x3x64xmxint<6,8,16>>, %b: !mx.tensor<2x64x5xmxint<6,8,16>, axis = 1>)
+    -> (tensor<3x8xf32>, tensor<3x8xf32>, tensor<2x3x5xf32>) {
+  %e = mx.linear %x, %w : (!mx.tensor<3x64xmxint<6,8,16>>, !mx.tensor<8x64xmxint<6,8,16>>) -> tensor<3x8xf32>
+  %y = mx.linear %x, %w {acc = #mx.acc<bounded<1>>} : (!mx.tensor<3x64xmxint<6,8,16>>, !mx.tensor<8x64xmxint<6,8,16>>) -> tensor<3x8xf32>
+  %z = mx.batch_matmul %a, %b {acc = #mx.acc<bounded<0>>} : (!mx.tensor<2x3x64xmxint<6,8,16>>, !mx.tensor<2x64x5xmxint<6,8,16>, axis = 1>) -> tensor<2x3x5xf32>
+  func.return %e, %y, %z : tensor<3x8xf32>, tensor<3x8xf32>, tensor<2x3x5xf32>
+}
+"""
+
+
+def test_acc_attribute_selects_the_accumulation():
+    from mase_mlir import numerics as mxn
+
+    rng = np.random.default_rng(7)
+    fmt = "mxint<6,8,16>"
+
+    def spread(shape):
+        return (rng.standard_normal(shape) * 2.0 ** rng.integers(-9, 9, shape)).astype(np.float32)
+
+    qx, qw = mxn.quantize(spread((3, 64)), fmt), mxn.quantize(spread((8, 64)), fmt)
+    qa, qb = mxn.quantize(spread((2, 3, 64)), fmt), mxn.quantize(spread((2, 64, 5)), fmt, axis=1)
+    e, y, z = interp.run(parse_module(ACC_MODULE), [qx, qw, qa, qb])
+    np.testing.assert_array_equal(e, mxn.linear(qx, qw, None, None))
+    np.testing.assert_array_equal(y, mxn.linear(qx, qw, None, None, acc="bounded<1>"))
+    np.testing.assert_array_equal(z, mxn.matmul(qa, qb, None, acc="bounded<0>"))
+    assert not np.array_equal(e, y)  # the spread of scales makes bounded<1> drop bits

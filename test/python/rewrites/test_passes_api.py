@@ -64,7 +64,7 @@ def test_later_entries_override_earlier_ones():
      "precision config '<dict>': default.input: mxint element width must be in 2..16, got 0"),
     ({"default": {"input": "mxfoo"}}, "unknown MX format 'mxfoo'"),
     ({"default": {"wieght": "mxint8"}}, "unknown role 'wieght'"),
-    ({"default": {"accumulator": "mxint8"}}, "unknown role 'accumulator'"),
+    ({"default": {"accumulator": "mxint8"}}, "unknown accumulation 'mxint8'"),
     ({"ops": {"*.act": {"weight": "mxint8"}}},
      "ops['*.act'] sets 'weight', but none of the 1 ops it matches has that role"),
     ({"ops": {"decoder.*": {"input": "mxint8"}}}, "ops glob 'decoder.*' matches no op"),
