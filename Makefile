@@ -24,7 +24,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # --- environment -----------------------------------------------------------
 
-# Python 3.13 from pyenv (or python3.13 on PATH); see ../shared/design/TOOLCHAIN.md.
+# Python 3.13 from pyenv (or python3.13 on PATH); see docs/toolchain.md.
 $(VENV)/bin/python:
 	@py=""; \
 	if command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.13.0 >/dev/null 2>&1; then \

@@ -2,7 +2,7 @@
 
 Models: MiniLM-L6 (8 sentences x 32 tokens, real weights) and llama-tiny at 2, 8 and 32
 layers. Writes results.json and results.md next to this file.
-Targets (issue 4): MiniLM import < 30 s, MiniLM interpreter < 5 s on the 2-core machine.
+Targets: MiniLM import < 30 s, MiniLM interpreter < 5 s on the 2-core machine.
 
 Usage: python bench/frontend/run.py [--repeats N]
 """

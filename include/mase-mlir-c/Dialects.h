@@ -12,7 +12,7 @@ extern "C" {
 
 MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(MX, mx);
 
-/// Registers the mx dialect and the project's passes.
+/// Registers the project's passes and pass pipelines (mase::registerAllPasses).
 MLIR_CAPI_EXPORTED void maseRegisterAllPasses(void);
 
 //===--- FormatAttr -------------------------------------------------------===//
@@ -52,7 +52,8 @@ MLIR_CAPI_EXPORTED unsigned maseMXTensorTypeGetAxis(MlirType type);
 
 /// Number of elements of an integer DenseElementsAttr (the scales or codes of
 /// an mx.constant), or -1 if `attr` is not one.
-MLIR_CAPI_EXPORTED intptr_t maseDenseIntElementsGetNumElements(MlirAttribute attr);
+MLIR_CAPI_EXPORTED intptr_t
+maseDenseIntElementsGetNumElements(MlirAttribute attr);
 /// Copies the elements, zero-extended, into `out` (room for every element).
 /// MX scale and element codes are at most 16 bits wide.
 MLIR_CAPI_EXPORTED void maseDenseIntElementsCopyZExt16(MlirAttribute attr,

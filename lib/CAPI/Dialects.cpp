@@ -5,7 +5,7 @@
 #include "mase-mlir/Dialect/MX/MXDialect.h"
 #include "mase-mlir/Dialect/MX/MXOps.h"
 #include "mase-mlir/Dialect/MX/MXTypes.h"
-#include "mase-mlir/Transforms/Passes.h"
+#include "mase-mlir/InitAllPasses.h"
 
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
@@ -16,7 +16,7 @@ using namespace mase::mx;
 
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(MX, mx, mase::mx::MXDialect)
 
-void maseRegisterAllPasses(void) { mase::mx::registerMXPasses(); }
+void maseRegisterAllPasses(void) { mase::registerAllPasses(); }
 
 bool maseAttributeIsAMXFormat(MlirAttribute attr) {
   return isa<FormatAttr>(unwrap(attr));

@@ -22,7 +22,7 @@
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXASSIGNPRECISION
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;

@@ -8,7 +8,7 @@
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXFOLDCONSTANTS
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;

@@ -24,7 +24,7 @@
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXKERNELLOOP
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;

@@ -11,7 +11,7 @@
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXRAISEPRIMITIVES
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;

@@ -12,7 +12,7 @@
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXUNROLLLOOPS
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;

@@ -6,8 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
-#include "mase-mlir/Conversion/Passes.h"
-#include "mase-mlir/Transforms/Passes.h"
+#include "mase-mlir/InitAllPasses.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,8 +23,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
-  mase::mx::registerMXPasses();
-  mase::registerMXToHWIRPipeline();
+  mase::registerAllPasses();
   mlir::registerSCFToControlFlowPass();
 
   mlir::DialectRegistry registry;

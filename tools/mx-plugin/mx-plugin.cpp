@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
-#include "mase-mlir/Transforms/Passes.h"
+#include "mase-mlir/InitAllPasses.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -25,5 +25,5 @@ mlirGetDialectPluginInfo() {
 extern "C" LLVM_ATTRIBUTE_WEAK mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "MXPasses", LLVM_VERSION_STRING,
-          []() { mase::mx::registerMXPasses(); }};
+          []() { mase::registerAllPasses(); }};
 }

@@ -1,15 +1,29 @@
 //===- Passes.h - mase-mlir conversion passes -------------------*- C++ -*-===//
 //
-// The hardware lowering: mx -> integer block arithmetic -> cf level.
-// The passes themselves are declared in dialect/MX/Passes.td (and registered
-// by mase::mx::registerMXPasses()); this header adds the pipeline.
+// The hardware lowering declared in dialect/Conversion/Passes.td and the
+// `mx-to-hw-ir` pipeline that chains it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MASE_MLIR_CONVERSION_PASSES_H
 #define MASE_MLIR_CONVERSION_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+
+namespace mase::mx {
+
+#define GEN_PASS_DECL
+#include "Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "Conversion/Passes.h.inc"
+
+} // namespace mase::mx
 
 namespace mase {
 

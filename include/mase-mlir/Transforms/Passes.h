@@ -1,4 +1,8 @@
-//===- Passes.h - mase-mlir passes ------------------------------*- C++ -*-===//
+//===- Passes.h - mase-mlir transform passes --------------------*- C++ -*-===//
+//
+// The rewrites of mx IR declared in dialect/Transforms/Passes.td.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef MASE_MLIR_TRANSFORMS_PASSES_H
 #define MASE_MLIR_TRANSFORMS_PASSES_H
@@ -12,10 +16,10 @@
 namespace mase::mx {
 
 #define GEN_PASS_DECL
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
-#include "MX/Passes.h.inc"
+#include "Transforms/Passes.h.inc"
 
 } // namespace mase::mx
 

@@ -10,20 +10,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "mase-mlir/Conversion/Passes.h"
-#include "mase-mlir/Transforms/Passes.h"
 
-#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Transforms/Passes.h"
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXHWLEGALIZE
-#include "MX/Passes.h.inc"
+#include "Conversion/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;
@@ -115,33 +111,3 @@ struct MXHWLegalizePass
 };
 
 } // namespace
-
-void mase::buildMXToHWIRPipeline(OpPassManager &pm, unsigned accGuardBits) {
-  mase::mx::MXLowerToHWLoopsOptions opts;
-  opts.accGuardBits = accGuardBits;
-  pm.addPass(mase::mx::createMXLowerToHWLoops(opts));
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(mase::mx::createMXHWLegalize());
-}
-
-namespace {
-struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
-  Option<unsigned> accGuardBits{
-      *this, "acc-guard-bits",
-      llvm::cl::desc("Accumulator guard bits (see mx-lower-to-hw-loops)"),
-      llvm::cl::init(16)};
-};
-} // namespace
-
-void mase::registerMXToHWIRPipeline() {
-  PassPipelineRegistration<PipelineOptions>(
-      "mx-to-hw-ir",
-      "Lower MX-typed functions to cf-level integer IR for CIRCT "
-      "(mx-lower-to-hw-loops, convert-scf-to-cf, canonicalize, cse, "
-      "mx-hw-legalize)",
-      [](OpPassManager &pm, const PipelineOptions &o) {
-        buildMXToHWIRPipeline(pm, o.accGuardBits);
-      });
-}

@@ -15,7 +15,6 @@
 #include "mase-mlir/Conversion/Passes.h"
 #include "mase-mlir/Dialect/MX/MXOps.h"
 #include "mase-mlir/Dialect/MX/MXTypes.h"
-#include "mase-mlir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -29,7 +28,7 @@
 
 namespace mase::mx {
 #define GEN_PASS_DEF_MXLOWERTOHWLOOPS
-#include "MX/Passes.h.inc"
+#include "Conversion/Passes.h.inc"
 } // namespace mase::mx
 
 using namespace mlir;

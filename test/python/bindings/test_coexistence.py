@@ -1,5 +1,5 @@
 """torch_mlir, circt and mase_mlir each carry their own MLIR; they must live in
-one process (TOOLCHAIN.md: exclude-libs and a nanobind domain of our own)."""
+one process (docs/toolchain.md: exclude-libs and a nanobind domain of our own)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,24 @@
+//===- InitAllPasses.h - register every mase-mlir pass ----------*- C++ -*-===//
+//
+// One registration call for the tools, the mlir-opt plugin and the C API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MASE_MLIR_INITALLPASSES_H
+#define MASE_MLIR_INITALLPASSES_H
+
+#include "mase-mlir/Conversion/Passes.h"
+#include "mase-mlir/Transforms/Passes.h"
+
+namespace mase {
+
+/// Registers the transform and conversion passes and the pass pipelines.
+inline void registerAllPasses() {
+  mx::registerMXTransformsPasses();
+  mx::registerMXConversionPasses();
+  registerMXToHWIRPipeline();
+}
+
+} // namespace mase
+
+#endif // MASE_MLIR_INITALLPASSES_H
