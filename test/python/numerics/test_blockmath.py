@@ -9,6 +9,7 @@ import pytest
 from conftest import fraction_mxint
 
 from mase_mlir import numerics as mxn
+from mase_mlir.numerics import blockmath
 from mase_mlir.numerics.blockmath import accumulator_width, linear, matmul
 
 F32 = np.float32
@@ -137,6 +138,25 @@ def test_linear_bias_forms() -> None:
         np.testing.assert_array_equal(y, np.array(want, F32))
     qy = linear(qx, qw, qb, "mxfp8_e4m3")
     assert qy.codes.shape == (5, 32) and qy.scales.shape == (5, 1)
+
+
+def test_linear_float_bias_any_magnitude() -> None:
+    """A float32 bias far above, at, and far below the products (subnormals, zeros, -0)
+    is added exactly; its terms carry float32 significands of at most 24 bits (so that the
+    exact accumulator of bias plus products usually fits int64)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 64)).astype(F32)
+    w = rng.standard_normal((16, 64)).astype(F32)
+    qx, qw = mxn.quantize(x, "mxint8"), mxn.quantize(w, "mxint<4,8,32>")
+    exact = exact_matmul(mxn.dequantize(qx), mxn.dequantize(qw).T)
+    b = np.array([1e30, -3e-38, 1e-45, 0.0, -0.0, 0.1, -7.25, 2.0**-20, 1.5, 1e6, -1e-6,
+                  3.0, -2.0**-130, 65504.0, 1e-3, -0.3], F32)
+    y = linear(qx, qw, b)
+    want = [[f32_round(v + Fraction(float(bv))) for v, bv in zip(row, b, strict=True)]
+            for row in exact]
+    np.testing.assert_array_equal(y, np.array(want, F32))
+    (mag, exp), = [(abs(t[0]), t[1]) for t in blockmath._bias_terms(b[5:9], 4)[0]]
+    assert mag.max() < 2**24
 
 
 def test_batched_matmul_broadcasts() -> None:
