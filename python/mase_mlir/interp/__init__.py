@@ -18,8 +18,14 @@ from .execute import check_kernels, execute
 from .program import Program, from_function
 
 
-def load(module: Any, func_name: str | None = None) -> Program:
-    """Compile a parsed module (or MLIR text) into an executable :class:`Program`."""
+def load(module: Any, func_name: str | None = None, *,
+         constants: dict | None = None) -> Program:
+    """Compile a parsed module (or MLIR text) into an executable :class:`Program`.
+
+    ``constants``, a dict the caller keeps, memoizes the decoded constants by their
+    (uniqued) MLIR attributes: loading many variants of one module in the same context
+    (the precision search) decodes each weight once per format. Its arrays are read-only.
+    """
     from .from_ir import from_module
 
     if isinstance(module, str):
@@ -28,7 +34,7 @@ def load(module: Any, func_name: str | None = None) -> Program:
         module = parse_module(module)
     if isinstance(module, Program):
         return module
-    program = from_module(module, func_name)
+    program = from_module(module, func_name, constants)
     check_kernels(program)
     return program
 

@@ -82,9 +82,12 @@ def find_function(module: Any, name: str | None = None) -> Any:
     raise InterpreterError(f"no func.func {'@' + name if name else ''} in the module")
 
 
-def from_module(module: Any, func_name: str | None = None) -> Program:
+def from_module(module: Any, func_name: str | None = None,
+                constants: dict | None = None) -> Program:
+    """The program of ``func_name`` (default: the first function); ``constants`` memoizes
+    decoded constants across calls (see :func:`mase_mlir.interp.load`)."""
     func = find_function(module, func_name)
-    builder = _Builder()
+    builder = _Builder(constants)
     block = func.regions[0].blocks[0]
     inputs = [builder.slot(a) for a in block.arguments]
     input_types = [value_type(a.type) for a in block.arguments]
@@ -97,9 +100,10 @@ def from_module(module: Any, func_name: str | None = None) -> Program:
 class _Builder:
     """Numbers the values of one function and turns its ops into steps."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: dict | None = None) -> None:
         self.slots: dict[Any, int] = {}
         self.constants: dict[int, Any] = {}
+        self.cache = cache
 
     def slot(self, value: Any) -> int:
         if value not in self.slots:
@@ -129,11 +133,8 @@ class _Builder:
             raise InterpreterError(f"{kind}: expected one result")
         result = op.results[0]
         vtype = value_type(result.type)
-        if kind == "arith.constant":
-            self.constants[self.slot(result)] = dense_value(op.attributes["value"], vtype)
-            return None
-        if kind == "mx.constant":
-            self.constants[self.slot(result)] = _mx_constant(op, vtype)
+        if kind in ("arith.constant", "mx.constant"):
+            self.constants[self.slot(result)] = self.constant(op, kind, vtype)
             return None
         attrs = _attributes(op)
         segments = attrs.pop("operandSegmentSizes", None)
@@ -144,6 +145,19 @@ class _Builder:
             else:  # rms_norm: the one optional operand is the weight
                 attrs["_keywords"] = _KEYWORD_OPS[kind][: len(op.operands) - 1]
         return Step(kind, [self.slot(v) for v in op.operands], self.slot(result), attrs, vtype)
+
+    def constant(self, op: Any, kind: str, vtype: ValueType) -> Any:
+        attrs = op.attributes
+        dense = kind == "arith.constant"
+        # Attributes and types are uniqued in the context: equal keys = the same constant.
+        key = (kind, *((attrs["value"],) if dense else (attrs["codes"], attrs["scales"])),
+               op.results[0].type)
+        if self.cache is not None and key in self.cache:
+            return self.cache[key]
+        value = dense_value(attrs["value"], vtype) if dense else _mx_constant(op, vtype)
+        if self.cache is not None:
+            value = self.cache[key] = _read_only(value)
+        return value
 
     def loop(self, op: Any) -> Loop:
         """``scf.for``: operands lower, upper, step, inits; body arguments iv, carried."""
@@ -167,6 +181,13 @@ def _attributes(op: Any) -> dict[str, Any]:
         named = key if isinstance(key, str) else key.name
         attrs[named] = attribute_value(op.attributes[named])
     return attrs
+
+
+def _read_only(value: Any) -> Any:
+    for array in (getattr(value, "codes", None), getattr(value, "scales", None), value):
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
+    return value
 
 
 def _mx_constant(op: Any, vtype: ValueType) -> Any:

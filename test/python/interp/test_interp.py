@@ -102,3 +102,36 @@ def test_acc_attribute_selects_the_accumulation():
     np.testing.assert_array_equal(y, mxn.linear(qx, qw, None, None, acc="bounded<1>"))
     np.testing.assert_array_equal(z, mxn.matmul(qa, qb, None, acc="bounded<0>"))
     assert not np.array_equal(e, y)  # the spread of scales makes bounded<1> drop bits
+
+
+CONSTANT_MODULE = """
+func.func @forward(%x: tensor<2x32xf32>) -> tensor<2x4xf32> {
+  %w = arith.constant dense<0.25> : tensor<4x32xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %y = mx.linear %x, %w, %b {name = "fc"} : (tensor<2x32xf32>, tensor<4x32xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  func.return %y : tensor<2x4xf32>
+}
+"""
+
+
+def test_constant_cache_decodes_each_weight_once_per_format():
+    """Variants of one module in one context share their decoded constants; the results
+    are those of an uncached load, and the cached arrays cannot be written."""
+    from mase_mlir import passes
+
+    x = np.random.default_rng(0).standard_normal((2, 32)).astype(np.float32)
+    base = parse_module(CONSTANT_MODULE)
+    cache: dict = {}
+    programs = []
+    for weight in ("mxint8", "mxint<4,8,32>", "mxint8"):
+        variant = base.operation.clone()
+        passes.assign_precision(variant, {"default": {"input": "mxint8", "weight": weight}})
+        programs.append(interp.load(variant, constants=cache))
+        np.testing.assert_array_equal(interp.execute(programs[-1], [x]),
+                                      interp.run(variant, [x]))
+    assert len(cache) == 3  # bias, and the weight in two formats
+    first, _, third = ({id(v) for v in p.constants.values()} for p in programs)
+    assert first == third
+    weight = next(v for v in programs[0].constants.values() if hasattr(v, "codes"))
+    with pytest.raises(ValueError, match="read-only"):
+        weight.codes[0, 0] = 1
