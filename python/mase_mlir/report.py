@@ -9,6 +9,8 @@ Everything is read from the IR's types (formats live in the types, no side table
 * bits per activation value: over the non-constant tensor operands of compute ops, each use
   weighted by its element count times the number of times the op runs (so a looped module and
   its unrolled form give the same figures);
+* bits per value: both together, (weight bits + activation bits) / (weight values +
+  activation values), the average the precision search minimizes;
 * weight memory: storage bits of every float/MX constant (stacked weights count fully), plus
   integer constants (masks, position ids) separately;
 * kernel loops (``scf.for`` marked ``mx.kernel_loop``): trip count, ops per layer, stacked
@@ -204,6 +206,11 @@ class _Average:
     def value(self) -> float | None:
         return round(self.bits / self.values, 4) if self.values else None
 
+    def __add__(self, other: _Average) -> _Average:
+        total = _Average()
+        total.bits, total.values = self.bits + other.bits, self.values + other.values
+        return total
+
 
 def _op_row(op: Any, repeat: int, loop: str | None) -> dict[str, Any]:
     attrs = op.operation.attributes
@@ -299,7 +306,9 @@ def build_report(module: Any) -> dict[str, Any]:
             "kernel_loops": len(loops),
             "bits_per_weight": weights.value(),
             "bits_per_activation": activations.value(),
+            "bits_per_value": (weights + activations).value(),
             "weight_values": weights.values,
+            "activation_values": activations.values,
             "weight_bytes": (weight_bits["mx"] + weight_bits["f32"]) // 8,
             "weight_bytes_mx": weight_bits["mx"] // 8,
             "weight_bytes_f32": weight_bits["f32"] // 8,
@@ -345,7 +354,9 @@ def format_report(report: dict[str, Any]) -> str:
                  f"ops excluding constants: {s['ops_excluding_constants']}")
     lines.append(f"bits per weight: {_num(s['bits_per_weight'])} "
                  f"({s['weight_values']} values); "
-                 f"bits per activation: {_num(s['bits_per_activation'])}")
+                 f"bits per activation: {_num(s['bits_per_activation'])} "
+                 f"({s['activation_values']} values); "
+                 f"bits per value: {_num(s['bits_per_value'])}")
     lines.append(f"weight memory: {_bytes(s['weight_bytes'])} "
                  f"(MX {_bytes(s['weight_bytes_mx'])}, f32 {_bytes(s['weight_bytes_f32'])}); "
                  f"other constants: {_bytes(s['other_constant_bytes'])}")

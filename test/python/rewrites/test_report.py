@@ -48,6 +48,10 @@ def test_hand_computed_figures():
     assert s["other_constant_bytes"] == 4 * 8
     # activations: fc reads 256 MXINT8 values, act reads 512 MXFP8 values (8 + 8/32 bits).
     assert s["bits_per_activation"] == 8.25
+    assert s["activation_values"] == 256 + 512
+    # both together: every stored weight bit and every activation bit over all values.
+    bits = 8192 * 4.5 + 128 * 32 + 256 * 8.25 + 512 * 8.25
+    assert s["bits_per_value"] == round(bits / (8192 + 128 + 256 + 512), 4)
     assert s["compute_ops"] == 2 and s["kernel_loops"] == 0
     assert s["ops_excluding_constants"] == 4  # quantize, linear, relu, return
 
