@@ -53,7 +53,7 @@ def run_flow(
     from . import interp, passes
     from .frontend import import_model
     from .frontend.models import load_model
-    from .quality import compare_outputs
+    from .quality import compare_outputs, is_decoder_output
     from .report import build_report, count_ops
 
     result = FlowResult()
@@ -100,7 +100,7 @@ def run_flow(
     log(f"       ({time.perf_counter() - t:.1f} s)")
 
     mask = arrays[1] if len(arrays) > 1 and arrays[1].ndim == 2 else None
-    decoder = reference[0].ndim == 3 and reference[0].shape[-1] >= 128 and mask is None
+    decoder = is_decoder_output(reference[0], mask)
     quality = compare_outputs(reference, quantized, attention_mask=mask, decoder=decoder)
     report = build_report(module)
     result.summary = {

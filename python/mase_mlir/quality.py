@@ -1,16 +1,18 @@
 """Quality of a quantized model's outputs against its FP32 outputs.
 
 Needs no downloads: an encoder is scored by the cosine similarity of its
-mean-pooled sentence embeddings and by nearest-neighbour agreement between the
-sentences; a decoder (outputs with a vocabulary axis) by logit KL divergence
-and top-1 token agreement. Every output also gets its relative L2 error.
+mean-pooled sentence embeddings, by nearest-neighbour (retrieval) agreement
+between the sentences and by the Spearman rank correlation of all pairwise
+sentence similarities; a decoder (outputs with a vocabulary axis) by logit KL
+divergence and top-1 token agreement. Every output also gets its relative L2
+error.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["compare_outputs", "sentence_embeddings"]
+__all__ = ["compare_outputs", "is_decoder_output", "sentence_embeddings"]
 
 
 def sentence_embeddings(hidden: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -31,6 +33,17 @@ def _nearest_neighbours(e: np.ndarray) -> np.ndarray:
     sims = _cosine(e[:, None, :], e[None, :, :])
     np.fill_diagonal(sims, -np.inf)
     return sims.argmax(axis=1)
+
+
+def _pairwise_similarities(e: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every pair i < j, in a fixed order."""
+    unit = e / np.maximum(np.linalg.norm(e, axis=-1, keepdims=True), 1e-30)
+    return (unit @ unit.T)[np.triu_indices(len(e), k=1)]
+
+
+def is_decoder_output(first_output: np.ndarray, attention_mask: np.ndarray | None) -> bool:
+    """Logits [batch, seq, vocab] of a model without an attention-mask input."""
+    return first_output.ndim == 3 and first_output.shape[-1] >= 128 and attention_mask is None
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
@@ -69,4 +82,8 @@ def compare_outputs(
         if len(e_ref) > 2:
             agree = _nearest_neighbours(e_ref) == _nearest_neighbours(e_got)
             scores["nearest_neighbour_agreement"] = float(agree.mean())
+            from scipy.stats import spearmanr  # scipy is slow to import; only needed here
+
+            rho = spearmanr(_pairwise_similarities(e_ref), _pairwise_similarities(e_got))[0]
+            scores["similarity_spearman"] = float(rho)
     return scores
