@@ -112,10 +112,13 @@ def MXAssignPrecision : Pass<"mx-assign-precision", "::mlir::ModuleOp"> {
     `mx.constant`) or `mx.cast` where formats change; results get MX types and
     `mx.dequantize` where a consumer wants f32. An operand whose blocked
     dimension is not a multiple of the block size stays f32 (with a warning).
+    Values that already have an MX type get the configured format the same
+    way (an `mx.cast`; a result's users keep its old type through one).
 
     Errors: an unknown format, an unknown role, a role that no op matched by
     the entry has, a glob that matches nothing (a warning with
-    `allow-unmatched=true`), a missing or malformed file.
+    `allow-unmatched=true`), a missing or malformed file, a key given twice in
+    one object, a value of zero size given a format.
   }];
   let options = [
     Option<"configPath", "config", "std::string", /*default=*/"\"\"",

@@ -68,15 +68,116 @@ struct Config {
 // Config is returned by value: moving the vector keeps its elements (and the
 // strings the patterns point into) where they are.
 
-/// The position of `"key"` in the raw text after `from`: llvm::json objects
-/// are unordered, but later `ops` entries must override earlier ones.
-size_t keyPosition(StringRef text, StringRef key, size_t from) {
-  std::string quoted;
-  llvm::raw_string_ostream os(quoted);
-  os << llvm::json::Value(key);
-  size_t pos = text.find(quoted, from);
-  return pos == StringRef::npos ? text.size() : pos;
-}
+/// The keys of a JSON object in file order, with the keys of the objects
+/// they hold: llvm::json objects are unordered and keep only the last of
+/// repeated keys, but later `ops` entries override earlier ones and a key
+/// given twice is a mistake to report.
+struct JSONKeys {
+  struct Key {
+    std::string name;
+    size_t offset;
+    std::unique_ptr<JSONKeys> object; // when the value is an object
+  };
+  std::vector<Key> keys;
+
+  const JSONKeys *object(StringRef name) const {
+    for (const Key &key : keys)
+      if (key.name == name)
+        return key.object.get();
+    return nullptr;
+  }
+
+  /// The first key that appears twice in one object, at any depth.
+  const Key *findRepeated() const {
+    llvm::StringSet<> seen;
+    for (const Key &key : keys) {
+      if (!seen.insert(key.name).second)
+        return &key;
+      if (key.object)
+        if (const Key *repeated = key.object->findRepeated())
+          return repeated;
+    }
+    return nullptr;
+  }
+};
+
+/// Collects the keys of a JSON text that llvm::json::parse accepted.
+class JSONKeyScanner {
+public:
+  explicit JSONKeyScanner(StringRef text) : text(text) {}
+
+  /// Scans one value; returns its keys when it is an object.
+  std::unique_ptr<JSONKeys> value() {
+    skipSpace();
+    switch (peek()) {
+    case '{':
+      return object();
+    case '[':
+      ++pos;
+      skipSpace();
+      while (pos < text.size() && peek() != ']') {
+        value();
+        skipSpace();
+        if (peek() == ',')
+          ++pos;
+        skipSpace();
+      }
+      ++pos;
+      return nullptr;
+    case '"':
+      skipString();
+      return nullptr;
+    default: // a number, true, false or null
+      while (pos < text.size() && !StringRef(",]} \t\r\n").contains(text[pos]))
+        ++pos;
+      return nullptr;
+    }
+  }
+
+private:
+  std::unique_ptr<JSONKeys> object() {
+    auto keys = std::make_unique<JSONKeys>();
+    ++pos;
+    skipSpace();
+    while (pos < text.size() && peek() != '}') {
+      size_t start = pos;
+      skipString();
+      // The key as the parser decodes it (escapes included).
+      llvm::Expected<llvm::json::Value> key =
+          llvm::json::parse(text.slice(start, pos));
+      std::string name;
+      if (key && key->getAsString())
+        name = key->getAsString()->str();
+      else
+        llvm::consumeError(key.takeError());
+      skipSpace();
+      ++pos; // ':'
+      std::unique_ptr<JSONKeys> object = value();
+      keys->keys.push_back({std::move(name), start, std::move(object)});
+      skipSpace();
+      if (peek() == ',')
+        ++pos;
+      skipSpace();
+    }
+    ++pos;
+    return keys;
+  }
+
+  void skipString() {
+    ++pos;
+    while (pos < text.size() && text[pos] != '"')
+      pos += text[pos] == '\\' ? 2 : 1;
+    ++pos;
+  }
+  void skipSpace() {
+    while (pos < text.size() && StringRef(" \t\r\n").contains(text[pos]))
+      ++pos;
+  }
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+
+  StringRef text;
+  size_t pos = 0;
+};
 
 class ConfigParser {
 public:
@@ -97,6 +198,13 @@ public:
     if (!root)
       return error() << "precision config '" << path
                      << "' must be a JSON object with 'default' and 'ops'";
+    std::unique_ptr<JSONKeys> keys = JSONKeyScanner(text).value();
+    if (const JSONKeys::Key *repeated = keys->findRepeated()) {
+      StringRef before = text.take_front(repeated->offset);
+      return error() << "precision config '" << path << "': key '"
+                     << repeated->name << "' appears twice in one object (line "
+                     << before.count('\n') + 1 << ")";
+    }
     for (const auto &kv : *root)
       if (kv.first != "default" && kv.first != "ops")
         return error() << "precision config '" << path << "': unknown key '"
@@ -111,12 +219,9 @@ public:
       if (!opsObject)
         return error() << "precision config '" << path
                        << "': 'ops' must map op-name globs to roles";
-      size_t opsStart = keyPosition(text, "ops", 0);
-      std::vector<std::pair<size_t, StringRef>> ordered;
-      for (const auto &kv : *opsObject)
-        ordered.push_back({keyPosition(text, kv.first, opsStart), kv.first});
-      llvm::sort(ordered);
-      for (auto [pos, glob] : ordered) {
+      // In file order: later entries override earlier ones.
+      for (const JSONKeys::Key &key : keys->object("ops")->keys) {
+        StringRef glob = key.name;
         ConfigEntry entry;
         entry.glob = glob.str();
         if (auto pattern = llvm::GlobPattern::create(glob); !pattern)
@@ -268,16 +373,28 @@ private:
     return resolved;
   }
 
-  /// The MX type for `value` blocked along `axis` in `format`, or null (with
-  /// a warning) when the blocked dimension is not a multiple of the block.
-  MXTensorType blockedType(Operation *op, StringRef role, Value value,
-                           int64_t axis, FormatAttr format) {
-    auto tensor = dyn_cast<RankedTensorType>(value.getType());
-    if (!tensor || !tensor.getElementType().isF32() || tensor.getRank() == 0 ||
-        axis < 0 || axis >= tensor.getRank())
-      return {};
-    int64_t dim = tensor.getDimSize(axis);
-    if (dim % format.getBlockSize() != 0) {
+  /// The MX type `format` gives `value` blocked along `axis` (negative: the
+  /// last axis). Null (the value stays as it is) for anything but a ranked
+  /// f32 or MX tensor of rank >= 1, and, with a warning, when the blocked
+  /// dimension is not a multiple of the block. Fails with a located error
+  /// when the shape cannot hold MX blocks (a zero-size dimension).
+  FailureOr<MXTensorType> blockedType(Operation *op, StringRef role,
+                                      Value value, int64_t axis,
+                                      FormatAttr format) {
+    Type type = value.getType();
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!isa<MXTensorType>(type) && !(tensor && tensor.getElementType().isF32()))
+      return MXTensorType();
+    std::optional<ArrayRef<int64_t>> shape = getStaticShape(type);
+    if (!shape || shape->empty())
+      return MXTensorType();
+    int64_t rank = shape->size();
+    if (axis < 0)
+      axis = rank - 1;
+    if (axis >= rank)
+      return MXTensorType();
+    int64_t dim = (*shape)[axis];
+    if (dim > 0 && dim % format.getBlockSize() != 0) {
       // Broadcast operands (a dimension of 1) are expected; anything else
       // deserves a word.
       if (dim != 1)
@@ -285,9 +402,18 @@ private:
                           << dim << " (axis " << axis
                           << ") is not a multiple of the block size of "
                           << format.str();
-      return {};
+      return MXTensorType();
     }
-    return MXTensorType::get(tensor.getShape(), format, axis);
+    MXTensorType blocked = MXTensorType::getChecked(
+        [&] {
+          return op->emitOpError() << role << " of shape "
+                                   << formatShape(*shape) << " cannot be "
+                                   << format.str() << ": ";
+        },
+        op->getContext(), *shape, format, unsigned(axis));
+    if (!blocked)
+      return failure();
+    return blocked;
   }
 
   LogicalResult rewrite(QuantizableOpInterface q, const Roles &roles) {
@@ -307,19 +433,20 @@ private:
       if (auto dq = value.getDefiningOp<DequantizeOp>())
         value = dq.getInput();
       int64_t axis = q.getOperandBlockAxis(operand.getOperandNumber());
-      Value floatValue = operand.get();
-      MXTensorType type =
-          blockedType(op, role, floatValue, axis, it->second);
-      if (!type)
+      FailureOr<MXTensorType> type =
+          blockedType(op, role, operand.get(), axis, it->second);
+      if (failed(type))
+        return failure();
+      if (!*type)
         continue;
-      if (value.getType() == type) {
+      if (value.getType() == *type) {
         operand.set(value);
       } else if (isa<MXTensorType>(value.getType())) {
         operand.set(builder.createOrFold<CastOp>(
-            op->getLoc(), type, value, RoundingMode::Even, nullptr));
+            op->getLoc(), *type, value, RoundingMode::Even, nullptr));
       } else {
         operand.set(builder.createOrFold<QuantizeOp>(
-            op->getLoc(), type, value, RoundingMode::Even, nullptr));
+            op->getLoc(), *type, value, RoundingMode::Even, nullptr));
       }
     }
 
@@ -327,17 +454,25 @@ private:
     if (out == formats.end() || !out->second || op->getNumResults() != 1)
       return success();
     Value result = op->getResult(0);
-    MXTensorType type = blockedType(
-        op, "output", result,
-        cast<RankedTensorType>(result.getType()).getRank() - 1, out->second);
-    if (!type)
+    FailureOr<MXTensorType> type =
+        blockedType(op, "output", result, /*axis=*/-1, out->second);
+    if (failed(type))
+      return failure();
+    Type original = result.getType();
+    if (!*type || original == *type)
       return success();
-    Type floatType = result.getType();
-    result.setType(type);
+    // The op now gives the configured format; its users keep reading what
+    // they read before (an f32 copy, or the MX format it had).
+    result.setType(*type);
     builder.setInsertionPointAfter(op);
-    auto dq = DequantizeOp::create(builder, op->getLoc(), floatType, result,
-                                   /*name=*/nullptr);
-    result.replaceAllUsesExcept(dq.getResult(), dq);
+    Value back;
+    if (isa<MXTensorType>(original))
+      back = CastOp::create(builder, op->getLoc(), original, result,
+                            RoundingMode::Even, /*name=*/nullptr);
+    else
+      back = DequantizeOp::create(builder, op->getLoc(), original, result,
+                                  /*name=*/nullptr);
+    result.replaceAllUsesExcept(back, back.getDefiningOp());
     return success();
   }
 

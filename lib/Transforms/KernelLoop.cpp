@@ -494,8 +494,9 @@ Value buildStack(OpBuilder &b, Location loc, ArrayRef<Operation *> layers) {
   }
   SmallVector<DenseElementsAttr> values;
   for (Operation *op : layers) {
+    // mx.take slices tensors: other constants (vectors, scalars) stay.
     auto dense = dyn_cast_or_null<DenseElementsAttr>(constantValue(op));
-    if (!dense)
+    if (!dense || !isa<RankedTensorType>(dense.getType()))
       return {};
     values.push_back(dense);
   }

@@ -73,9 +73,11 @@ std::optional<std::pair<Value, double>> matchNormalized(MulOp mul) {
     return eitherOrder(add, [&](Value meanValue, Value epsValue) {
       auto mean = singleUse<ReduceMeanOp>(meanValue);
       std::optional<double> eps = splatValue(epsValue);
-      auto rank = cast<RankedTensorType>(x.getType()).getRank();
-      if (!mean || !eps || !mean.getKeepDims() ||
-          mean.getAxes() != ArrayRef<int64_t>{rank - 1})
+      // Only f32 tensors are raised (the operands may already be MX).
+      if (!mean || !eps || !mean.getKeepDims() || !isF32Tensor(x.getType()))
+        return false;
+      int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+      if (mean.getAxes() != ArrayRef<int64_t>{rank - 1})
         return false;
       Value squared = mean.getInput();
       bool isSquare = false;
@@ -108,6 +110,7 @@ struct RaiseRMSNorm : OpRewritePattern<MulOp> {
       auto core = matchNormalized(inner);
       if (!core)
         return false;
+      // matchNormalized only returns f32 tensors.
       auto wType = dyn_cast<RankedTensorType>(w.getType());
       auto xShape = cast<RankedTensorType>(core->first.getType()).getShape();
       if (!wType || wType.getShape() != xShape.take_back(1) ||

@@ -9,6 +9,7 @@
 // RUN: not mase-opt %s --mx-assign-precision=config=%S/Inputs/bad-json.json 2>&1 | FileCheck %s --check-prefix=JSON
 // RUN: not mase-opt %s --mx-assign-precision=config=%S/Inputs/no-such-file.json 2>&1 | FileCheck %s --check-prefix=FILE
 // RUN: not mase-opt %s --mx-assign-precision 2>&1 | FileCheck %s --check-prefix=NOCONFIG
+// RUN: not mase-opt %s --mx-assign-precision=config=%S/Inputs/duplicate-key.json 2>&1 | FileCheck %s --check-prefix=DUPLICATE
 
 // FORMAT: error: precision config '{{.*}}unknown-format.json': default.input: mxint element width must be in 2..16, got 0
 // ROLE: error: precision config '{{.*}}unknown-role.json': default: unknown role 'wieght' (expected input, weight, bias, output or accumulator)
@@ -22,6 +23,8 @@
 // JSON: error: precision config '{{.*}}bad-json.json' is not valid JSON
 // FILE: error: cannot read precision config '{{.*}}no-such-file.json'
 // NOCONFIG: error: mx-assign-precision needs config=<file.json>
+// A key given twice is a mistake (JSON parsers silently keep one of them).
+// DUPLICATE: error: precision config '{{.*}}duplicate-key.json': key 'mlp.*' appears twice in one object (line 5)
 
 func.func @mlp(%x: tensor<4x64xf32>, %w: tensor<64x64xf32>) -> tensor<4x64xf32> {
   %h = mx.linear %x, %w {name = "mlp.fc"} : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>

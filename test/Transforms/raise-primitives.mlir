@@ -93,3 +93,23 @@ func.func @shared_intermediate(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf3
   %7 = mx.mul %0, %6 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
   return %7, %5 : tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+// After precision assignment the operands are MX tensors: nothing is raised
+// (the pattern matches f32 values only), and nothing assumes a ranked tensor.
+// CHECK-LABEL: func.func @rms_norm_mx
+// CHECK-NOT: mx.rms_norm
+// CHECK: return
+func.func @rms_norm_mx(%x: !mx.tensor<1x16x64xmxint8>) -> tensor<1x16x64xf32> {
+  %two = arith.constant dense<2.0> : tensor<f32>
+  %eps = arith.constant dense<1.0e-6> : tensor<f32>
+  %w = arith.constant dense<1.5> : tensor<64xf32>
+  %0 = mx.pow %x, %two {name = "norm.pow"} : (!mx.tensor<1x16x64xmxint8>, tensor<f32>) -> tensor<1x16x64xf32>
+  %1 = mx.reduce_mean %0 {axes = array<i64: 2>, keep_dims = true, name = "norm.mean"} : tensor<1x16x64xf32> -> tensor<1x16x1xf32>
+  %2 = mx.add %1, %eps {name = "norm.add"} : (tensor<1x16x1xf32>, tensor<f32>) -> tensor<1x16x1xf32>
+  %3 = mx.rsqrt %2 {name = "norm.rsqrt"} : tensor<1x16x1xf32> -> tensor<1x16x1xf32>
+  %4 = mx.mul %x, %3 {name = "norm.mul"} : (!mx.tensor<1x16x64xmxint8>, tensor<1x16x1xf32>) -> tensor<1x16x64xf32>
+  %5 = mx.mul %w, %4 {name = "norm.mul_1"} : (tensor<64xf32>, tensor<1x16x64xf32>) -> tensor<1x16x64xf32>
+  return %5 : tensor<1x16x64xf32>
+}

@@ -112,15 +112,20 @@ LogicalResult ConstantOp::verify() {
   FormatAttr format = type.getFormat();
   auto checkAttr = [&](StringRef what, DenseIntElementsAttr attr,
                        ArrayRef<int64_t> shape, unsigned bits) -> LogicalResult {
-    auto attrType = cast<ShapedType>(attr.getType());
+    auto attrType = dyn_cast<RankedTensorType>(attr.getType());
+    if (!attrType)
+      return emitOpError() << what << " must be a tensor, got "
+                           << attr.getType();
     if (attrType.getShape() != shape)
       return emitOpError() << what << " have shape "
                            << formatShape(attrType.getShape()) << ", expected "
                            << formatShape(shape);
-    auto intType = cast<IntegerType>(attrType.getElementType());
-    if (!intType.isUnsigned() || intType.getWidth() != bits)
+    // Dense integer attributes may also hold `index` elements.
+    auto intType = dyn_cast<IntegerType>(attrType.getElementType());
+    if (!intType || !intType.isUnsigned() || intType.getWidth() != bits)
       return emitOpError() << what << " must be ui" << bits << " for "
-                           << format.str() << ", got " << intType;
+                           << format.str() << ", got "
+                           << attrType.getElementType();
     return success();
   };
   SmallVector<int64_t> scaleShape = type.getScaleShape();
@@ -508,8 +513,10 @@ OpFoldResult TakeOp::fold(FoldAdaptor adaptor) {
     auto pair = dyn_cast_or_null<ArrayAttr>(adaptor.getInput());
     if (!pair || pair.size() != 2)
       return {};
-    auto scales = cast<DenseElementsAttr>(pair[0]);
-    auto codes = cast<DenseElementsAttr>(pair[1]);
+    auto scales = dyn_cast<DenseElementsAttr>(pair[0]);
+    auto codes = dyn_cast<DenseElementsAttr>(pair[1]);
+    if (!scales || !codes)
+      return {};
     auto scaleType = RankedTensorType::get(
         mx.getScaleShape(), cast<ShapedType>(scales.getType()).getElementType());
     auto codeType = RankedTensorType::get(

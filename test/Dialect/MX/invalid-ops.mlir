@@ -32,6 +32,23 @@ func.func @constant_codes() {
 
 // -----
 
+// Dense integer attributes may hold `index` elements: an error, not a crash.
+func.func @constant_index_codes() {
+  // expected-error @+1 {{codes must be ui4 for mxint<4,8,16>, got 'index'}}
+  %0 = mx.constant scales(dense<127> : tensor<2x1xui8>) codes(dense<0> : tensor<2x16xindex>) : !mx.tensor<2x16xmxint<4,8,16>>
+  return
+}
+
+// -----
+
+func.func @constant_vector_codes() {
+  // expected-error @+1 {{codes must be a tensor, got 'vector<2x16xui4>'}}
+  %0 = mx.constant scales(dense<127> : tensor<2x1xui8>) codes(dense<0> : vector<2x16xui4>) : !mx.tensor<2x16xmxint<4,8,16>>
+  return
+}
+
+// -----
+
 func.func @linear_features(%x: tensor<4x64xf32>, %w: tensor<32x48xf32>) {
   // expected-error @+1 {{input features 64 do not match weight [N, K] = 32x48}}
   %0 = mx.linear %x, %w : (tensor<4x64xf32>, tensor<32x48xf32>) -> tensor<4x32xf32>
