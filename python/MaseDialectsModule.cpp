@@ -98,11 +98,33 @@ NB_MODULE(_maseDialects, m) {
       .def_property_readonly("spelling", formatSpelling,
                              "The canonical spelling")
       .def_property_readonly("is_int", maseMXFormatAttrIsInt)
-      .def_property_readonly("element_bits", maseMXFormatAttrGetElementBits)
-      .def_property_readonly("exponent_bits", maseMXFormatAttrGetExponentBits)
-      .def_property_readonly("mantissa_bits", maseMXFormatAttrGetMantissaBits)
+      .def_property_readonly("element_bits", maseMXFormatAttrGetElementBits,
+                             "Bits of one element code, sign included")
+      .def_property_readonly("exponent_bits", maseMXFormatAttrGetExponentBits,
+                             "Exponent bits of a float element (0 for mxint)")
+      .def_property_readonly("fraction_bits", maseMXFormatAttrGetFractionBits,
+                             "Bits below the element's binary point (M-2 "
+                             "for mxint, Y for eXmY)")
+      .def_property_readonly("element_bias", maseMXFormatAttrGetElementBias)
+      .def_property_readonly("emin", maseMXFormatAttrGetElementMinExponent,
+                             "Exponent of the smallest normal element")
+      .def_property_readonly("emax_elem", maseMXFormatAttrGetElementMaxExponent,
+                             "Exponent of the largest power of two of the "
+                             "element")
+      .def_property_readonly("specials", maseMXFormatAttrGetSpecials,
+                             "Special codes, as mx.ElementSpecials")
+      .def_property_readonly("max_code", maseMXFormatAttrGetMaxCode,
+                             "Magnitude code of the largest finite element")
+      .def_property_readonly("max_element", maseMXFormatAttrGetMaxElement)
+      .def_property_readonly("element_step", maseMXFormatAttrGetElementStep,
+                             "Smallest positive element value")
       .def_property_readonly("scale_bits", maseMXFormatAttrGetScaleBits)
-      .def_property_readonly("block_size", maseMXFormatAttrGetBlockSize);
+      .def_property_readonly("scale_bias", maseMXFormatAttrGetScaleBias)
+      .def_property_readonly("scale_min", maseMXFormatAttrGetScaleMin)
+      .def_property_readonly("scale_max", maseMXFormatAttrGetScaleMax)
+      .def_property_readonly("scale_nan_code", maseMXFormatAttrGetScaleNaNCode)
+      .def_property_readonly("block_size", maseMXFormatAttrGetBlockSize)
+      .def_property_readonly("bits_per_value", maseMXFormatAttrGetBitsPerValue);
 
   mlir_type_subclass(mx, "TensorType", maseTypeIsAMXTensor)
       .def_classmethod(
@@ -129,18 +151,19 @@ NB_MODULE(_maseDialects, m) {
           nb::arg("context").none() = nb::none(),
           "An MX block tensor of `shape` in `format` (a spelling or a "
           "FormatAttr), blocked along `axis` (default: the last)")
-      .def_property_readonly("shape",
-                             [](MlirType type) {
-                               std::vector<int64_t> shape;
-                               for (intptr_t i = 0,
-                                             e = maseMXTensorTypeGetRank(type);
-                                    i < e; ++i)
-                                 shape.push_back(
-                                     maseMXTensorTypeGetDimSize(type, i));
-                               return shape;
-                             })
+      .def_property_readonly(
+          "shape",
+          [](MlirType type) {
+            std::vector<int64_t> shape;
+            for (intptr_t i = 0, e = maseMXTensorTypeGetRank(type); i < e; ++i)
+              shape.push_back(maseMXTensorTypeGetDimSize(type, i));
+            return shape;
+          })
       .def_property_readonly("rank", maseMXTensorTypeGetRank)
       .def_property_readonly("axis", maseMXTensorTypeGetAxis)
+      .def_property_readonly("num_blocks", maseMXTensorTypeGetNumBlocks)
+      .def_property_readonly("storage_bits", maseMXTensorTypeGetStorageBits,
+                             "Bits of the tensor in memory, scales included")
       .def_property_readonly("format", [](MlirType type) {
         return maseMXTensorTypeGetFormat(type);
       });

@@ -4,28 +4,9 @@
 #define MASE_MX_ATTRS
 
 include "MX/MXDialect.td"
+include "MX/MXEnums.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
-
-//===----------------------------------------------------------------------===//
-// Element kinds and rounding modes
-//===----------------------------------------------------------------------===//
-
-def MX_ElementKind : I32EnumAttr<"ElementKind", "MX element encoding", [
-    I32EnumAttrCase<"Int", 0, "int">,
-    I32EnumAttrCase<"Float", 1, "float">
-  ]> {
-  let cppNamespace = "::mase::mx";
-  let genSpecializedAttr = 0;
-}
-
-def MX_RoundingMode : I32EnumAttr<"RoundingMode", "rounding onto the element grid", [
-    I32EnumAttrCase<"Even", 0, "even">,
-    I32EnumAttrCase<"Nearest", 1, "nearest">
-  ]> {
-  let cppNamespace = "::mase::mx";
-  let genSpecializedAttr = 0;
-}
 
 def MX_RoundingModeAttr : EnumAttr<MX_Dialect, MX_RoundingMode, "rounding"> {
   let assemblyFormat = "`<` $value `>`";
@@ -52,19 +33,57 @@ def MX_FormatAttr : AttrDef<MX_Dialect, "Format"> {
   }];
   let parameters = (ins
     "::mase::mx::ElementKind":$kind,
+    "unsigned":$elementBits,
     "unsigned":$exponentBits,
-    "unsigned":$mantissaBits,
     "unsigned":$scaleBits,
     "unsigned":$blockSize
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    /// Bits of one element code (sign included).
-    unsigned getElementBits() const;
+    // Every fact about a format is defined here once; the C API, the Python
+    // bindings, mase_mlir.numerics and the quantization kernel read them.
+    // The parameters: `elementBits` is the width of one stored element code,
+    // sign included (M for mxint, 1+X+Y for eXmY); `exponentBits` is X for a
+    // float element, 0 for mxint.
+
+    bool isInt() const { return getKind() == ::mase::mx::ElementKind::Int; }
+    /// Bits below the element's binary point: M-2 for mxint (the value of
+    /// code q is q * 2^-(M-2)), Y for a float element eXmY.
+    unsigned getFractionBits() const;
+    /// Exponent bias of a float element, 2^(X-1)-1; 0 for mxint.
+    int getElementBias() const;
+    /// Exponent of the smallest normal element (1 - bias; 0 for mxint, whose
+    /// grid is one binade).
+    int getElementMinExponent() const;
+    /// Exponent of the largest power of two of the element (emax_elem of the
+    /// OCP specification; 0 for mxint).
+    int getElementMaxExponent() const;
+    /// Which codes of a float element are not numbers.
+    ::mase::mx::ElementSpecials getSpecials() const;
+    /// Magnitude code (sign bit clear) of the largest finite element.
+    unsigned getMaxCode() const;
+    /// Value of the largest finite element, before scaling.
+    double getMaxElement() const;
+    /// Smallest positive element value (subnormal step; LSB of mxint).
+    double getElementStep() const;
+
+    /// Bias of the E-bit scale: 2^(E-1)-1.
+    int getScaleBias() const;
+    /// Smallest and largest scale exponents (codes 0 .. 2^E-2).
+    int getScaleMin() const;
+    int getScaleMax() const;
+    /// The scale code meaning NaN: all ones.
+    unsigned getScaleNaNCode() const;
+
     /// Memory cost per value, scale included: element bits + scale bits / B.
     double getBitsPerValue() const;
-    bool isInt() const { return getKind() == ::mase::mx::ElementKind::Int; }
+    /// Blocks of `numElements` values (a multiple of the block size).
+    int64_t getNumBlocks(int64_t numElements) const;
+    /// Storage bits of `numElements` values: their codes and their blocks'
+    /// scales.
+    int64_t getStorageBits(int64_t numElements) const;
+
     /// The canonical spelling (short name when one exists).
     std::string str() const;
     /// Parses the project-wide spelling; returns a null attribute and reports

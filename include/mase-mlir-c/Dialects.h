@@ -27,11 +27,28 @@ MLIR_CAPI_EXPORTED void maseMXFormatAttrPrint(MlirAttribute attr,
                                               MlirStringCallback callback,
                                               void *userData);
 MLIR_CAPI_EXPORTED bool maseMXFormatAttrIsInt(MlirAttribute attr);
+// The facts of a format, as FormatAttr defines them (see MXAttrs.td).
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetElementBits(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetExponentBits(MlirAttribute attr);
-MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetMantissaBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetFractionBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int maseMXFormatAttrGetElementBias(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int
+maseMXFormatAttrGetElementMinExponent(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int
+maseMXFormatAttrGetElementMaxExponent(MlirAttribute attr);
+/// The element's special codes: 0 finite, 1 NaN only (e4m3), 2 Inf and NaN
+/// (e5m2), as mase::mx::ElementSpecials.
+MLIR_CAPI_EXPORTED int maseMXFormatAttrGetSpecials(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetMaxCode(MlirAttribute attr);
+MLIR_CAPI_EXPORTED double maseMXFormatAttrGetMaxElement(MlirAttribute attr);
+MLIR_CAPI_EXPORTED double maseMXFormatAttrGetElementStep(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetScaleBits(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int maseMXFormatAttrGetScaleBias(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int maseMXFormatAttrGetScaleMin(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int maseMXFormatAttrGetScaleMax(MlirAttribute attr);
+MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetScaleNaNCode(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetBlockSize(MlirAttribute attr);
+MLIR_CAPI_EXPORTED double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr);
 
 //===--- TensorType -------------------------------------------------------===//
 
@@ -47,6 +64,9 @@ MLIR_CAPI_EXPORTED int64_t maseMXTensorTypeGetDimSize(MlirType type,
                                                       intptr_t dim);
 MLIR_CAPI_EXPORTED MlirAttribute maseMXTensorTypeGetFormat(MlirType type);
 MLIR_CAPI_EXPORTED unsigned maseMXTensorTypeGetAxis(MlirType type);
+MLIR_CAPI_EXPORTED int64_t maseMXTensorTypeGetNumBlocks(MlirType type);
+/// Bits of the whole tensor in memory: element codes and scales.
+MLIR_CAPI_EXPORTED int64_t maseMXTensorTypeGetStorageBits(MlirType type);
 
 //===--- MX constants -----------------------------------------------------===//
 

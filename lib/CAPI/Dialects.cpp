@@ -35,23 +35,63 @@ void maseMXFormatAttrPrint(MlirAttribute attr, MlirStringCallback callback,
   callback(mlirStringRefCreate(s.data(), s.size()), userData);
 }
 
+static FormatAttr formatOf(MlirAttribute attr) {
+  return cast<FormatAttr>(unwrap(attr));
+}
+
 bool maseMXFormatAttrIsInt(MlirAttribute attr) {
-  return cast<FormatAttr>(unwrap(attr)).isInt();
+  return formatOf(attr).isInt();
 }
 unsigned maseMXFormatAttrGetElementBits(MlirAttribute attr) {
-  return cast<FormatAttr>(unwrap(attr)).getElementBits();
+  return formatOf(attr).getElementBits();
 }
 unsigned maseMXFormatAttrGetExponentBits(MlirAttribute attr) {
-  return cast<FormatAttr>(unwrap(attr)).getExponentBits();
+  return formatOf(attr).getExponentBits();
 }
-unsigned maseMXFormatAttrGetMantissaBits(MlirAttribute attr) {
-  return cast<FormatAttr>(unwrap(attr)).getMantissaBits();
+unsigned maseMXFormatAttrGetFractionBits(MlirAttribute attr) {
+  return formatOf(attr).getFractionBits();
+}
+int maseMXFormatAttrGetElementBias(MlirAttribute attr) {
+  return formatOf(attr).getElementBias();
+}
+int maseMXFormatAttrGetElementMinExponent(MlirAttribute attr) {
+  return formatOf(attr).getElementMinExponent();
+}
+int maseMXFormatAttrGetElementMaxExponent(MlirAttribute attr) {
+  return formatOf(attr).getElementMaxExponent();
+}
+int maseMXFormatAttrGetSpecials(MlirAttribute attr) {
+  return int(formatOf(attr).getSpecials());
+}
+unsigned maseMXFormatAttrGetMaxCode(MlirAttribute attr) {
+  return formatOf(attr).getMaxCode();
+}
+double maseMXFormatAttrGetMaxElement(MlirAttribute attr) {
+  return formatOf(attr).getMaxElement();
+}
+double maseMXFormatAttrGetElementStep(MlirAttribute attr) {
+  return formatOf(attr).getElementStep();
 }
 unsigned maseMXFormatAttrGetScaleBits(MlirAttribute attr) {
-  return cast<FormatAttr>(unwrap(attr)).getScaleBits();
+  return formatOf(attr).getScaleBits();
+}
+int maseMXFormatAttrGetScaleBias(MlirAttribute attr) {
+  return formatOf(attr).getScaleBias();
+}
+int maseMXFormatAttrGetScaleMin(MlirAttribute attr) {
+  return formatOf(attr).getScaleMin();
+}
+int maseMXFormatAttrGetScaleMax(MlirAttribute attr) {
+  return formatOf(attr).getScaleMax();
+}
+unsigned maseMXFormatAttrGetScaleNaNCode(MlirAttribute attr) {
+  return formatOf(attr).getScaleNaNCode();
 }
 unsigned maseMXFormatAttrGetBlockSize(MlirAttribute attr) {
-  return cast<FormatAttr>(unwrap(attr)).getBlockSize();
+  return formatOf(attr).getBlockSize();
+}
+double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr) {
+  return formatOf(attr).getBitsPerValue();
 }
 
 bool maseTypeIsAMXTensor(MlirType type) {
@@ -83,6 +123,12 @@ MlirAttribute maseMXTensorTypeGetFormat(MlirType type) {
 }
 unsigned maseMXTensorTypeGetAxis(MlirType type) {
   return cast<mase::mx::MXTensorType>(unwrap(type)).getAxis();
+}
+int64_t maseMXTensorTypeGetNumBlocks(MlirType type) {
+  return cast<mase::mx::MXTensorType>(unwrap(type)).getNumBlocks();
+}
+int64_t maseMXTensorTypeGetStorageBits(MlirType type) {
+  return cast<mase::mx::MXTensorType>(unwrap(type)).getStorageBits();
 }
 
 intptr_t maseDenseIntElementsGetNumElements(MlirAttribute attr) {

@@ -76,9 +76,8 @@ bool unifiable(Type a, Type b) {
 /// The wider of two unifiable types.
 Type wider(Type a, Type b) {
   auto x = cast<MXTensorType>(a), y = cast<MXTensorType>(b);
-  return x.getFormat().getMantissaBits() >= y.getFormat().getMantissaBits()
-             ? a
-             : b;
+  return x.getFormat().getElementBits() >= y.getFormat().getElementBits() ? a
+                                                                          : b;
 }
 
 /// A value carried from one layer to the next: produced by the op at
@@ -419,8 +418,8 @@ int64_t widenChain(const Chain &c, ArrayRef<Operation *> ops,
         auto constant = op->getOperand(k).getDefiningOp<ConstantOp>();
         if (!constant || constant.getType() == wideType)
           continue;
-        unsigned from = constant.getType().getFormat().getMantissaBits();
-        unsigned to = wideType.getFormat().getMantissaBits();
+        unsigned from = constant.getType().getFormat().getElementBits();
+        unsigned to = wideType.getFormat().getElementBits();
         OpBuilder cb(constant);
         auto wide = ConstantOp::create(
             cb, constant.getLoc(), wideType, constant.getScales(),

@@ -76,11 +76,8 @@ def type_info(type_: Any) -> TypeInfo | None:
 
     if mx.TensorType.isinstance(type_):
         t = mx.TensorType(type_)
-        fmt = mx.FormatAttr(t.format)
-        numel = _prod(t.shape)
-        blocks = numel // int(fmt.block_size)
-        bits = numel * int(fmt.element_bits) + blocks * int(fmt.scale_bits)
-        return TypeInfo(str(fmt.spelling), numel, bits, True)
+        spelling = str(mx.FormatAttr(t.format).spelling)
+        return TypeInfo(spelling, _prod(t.shape), int(t.storage_bits), True)
     if isinstance(type_, ir.RankedTensorType):
         element = type_.element_type
         numel = _prod(type_.shape)

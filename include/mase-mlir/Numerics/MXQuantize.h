@@ -16,13 +16,13 @@
 // the loops auto-vectorize (SSE2 and up; no division, no table).  Element i:
 //   y = min(|x| * 2^-s, maxValue)  exact power-of-two scaling, saturation
 //   t = binade of y on the element grid, max(exponent(y), emin)
-//   f = y + 2^(t + 23 - mbits)     the FPU rounds y to the quantum 2^(t-mbits)
-//   code = bits(f) - bits(2^(t + 23 - mbits)) + ((t - emin) << mbits)
+//   f = y + 2^(t + 23 - fbits)     the FPU rounds y to the quantum 2^(t-fbits)
+//   code = bits(f) - bits(2^(t + 23 - fbits)) + ((t - emin) << fbits)
 // (RNE; half-away fixes up the ties RNE sent down).  Scaling is exact unless
 // y underflows float32, and then y < 2^-126 is far below half the smallest
 // quantum (2^-16, e5m2) and rounds to 0 either way.  Saturating before rounding
 // equals saturating after since maxValue is on the grid.  MXInt is the same
-// grid with a single binade (emin = emaxElem = 0, mbits = M - 2).  Rounding
+// grid with a single binade (emin = emaxElem = 0, fbits = M - 2).  Rounding
 // by the FPU needs IEEE defaults: each call forces RNE without FTZ/DAZ.
 //
 //===----------------------------------------------------------------------===//
@@ -46,24 +46,32 @@
 namespace mase {
 namespace numerics {
 
-/// Element grid and scale of an MX format (see Format in formats.py).
+/// Which element codes are not numbers (mase::mx::ElementSpecials).
+enum class Specials : int {
+  Finite = 0,  ///< every code is a finite number (MXInt, fp6, fp4)
+  NaNOnly = 1, ///< only S.1111.111 is NaN (e4m3)
+  InfNaN = 2,  ///< the all-ones exponent is Inf or NaN (e5m2)
+};
+
+/// Element grid and scale of an MX format: the facts of the dialect's
+/// FormatAttr, which defines every one of them (the kernel computes none).
 struct MXParams {
   bool isInt;        ///< MXInt<M,E,B> (two's complement) or OCP float elements
-  int elementBits;   ///< M, or 1 + ebits + mbits
-  int mbits;         ///< fraction bits (M-2 for MXInt)
+  int elementBits;   ///< bits of one element code: M, or 1 + X + Y
+  int fractionBits;  ///< bits below the binary point: M-2, or Y
+  int exponentBits;  ///< X of a float element (0 for MXInt)
+  int elementBias;   ///< exponent bias of a float element (0 for MXInt)
   int emin;          ///< exponent of the smallest normal element (0 for MXInt)
   int emaxElem;      ///< exponent of the largest power of two of the element
   int maxCode;       ///< magnitude code of the largest finite element
+  Specials specials; ///< codes that are not numbers
   int scaleBits;     ///< E
   int blockSize;     ///< B
-  int ebits;         ///< exponent bits of float elements (0 for MXInt)
-  int specials;      ///< 0: all finite, 1: e4m3-style NaN, 2: IEEE Inf/NaN
+  int scaleBias;     ///< 2^(E-1) - 1
+  int scaleMin;      ///< smallest scale exponent
+  int scaleMax;      ///< largest scale exponent
+  uint32_t scaleNaN; ///< the NaN scale code (all ones)
   bool roundEven;    ///< true: round half to even; false: half away from zero
-
-  int scaleBias() const { return (1 << (scaleBits - 1)) - 1; }
-  int scaleMin() const { return -scaleBias(); }
-  int scaleMax() const { return (1 << scaleBits) - 2 - scaleBias(); }
-  uint32_t scaleNaN() const { return (1u << scaleBits) - 1; }
 };
 
 namespace detail {
@@ -105,30 +113,44 @@ public:
   DefaultFPEnv &operator=(const DefaultFPEnv &) = delete;
 };
 
+/// Value of element code `c` (unscaled), as float.
+inline float elementValue(uint32_t c, const MXParams &p) {
+  const uint32_t count = 1u << p.elementBits;
+  const int fb = p.fractionBits, eb = p.exponentBits;
+  if (p.isInt) {
+    int32_t v = c >= count / 2 ? int32_t(c) - int32_t(count) : int32_t(c);
+    return std::ldexp(float(v), -fb);
+  }
+  uint32_t sign = c >> (eb + fb);
+  uint32_t ef = (c >> fb) & ((1u << eb) - 1);
+  uint32_t mf = c & ((1u << fb) - 1);
+  float mant = float(ef ? mf + (1u << fb) : mf);
+  float v = std::ldexp(mant, int(ef ? ef : 1) - p.elementBias - fb);
+  uint32_t magCode = c & ((1u << (eb + fb)) - 1);
+  if (p.specials == Specials::InfNaN && ef == (1u << eb) - 1)
+    v = mf ? NAN : INFINITY;
+  else if (p.specials == Specials::NaNOnly && magCode == (1u << (eb + fb)) - 1)
+    v = NAN;
+  return sign ? -v : v;
+}
+
 /// Per-format constants of the element encoder (see the file comment).
 struct Encoder {
-  float maxValue;     ///< largest finite element (a grid point)
-  float normalMin;    ///< 2^emin
-  uint32_t tMin;      ///< biased float32 exponent of 2^emin
-  uint32_t mbits;
+  float maxValue;  ///< largest finite element (a grid point)
+  float normalMin; ///< 2^emin
+  uint32_t tMin;   ///< biased float32 exponent of 2^emin
+  uint32_t fbits;  ///< fraction bits
   uint32_t maxCode;
-  uint32_t cut;       ///< 23 - mbits: float32 mantissa bits below the quantum
+  uint32_t cut;       ///< 23 - fbits: float32 mantissa bits below the quantum
   uint32_t signShift; ///< elementBits - 1
   uint32_t mask;      ///< (1 << elementBits) - 1
 
   explicit Encoder(const MXParams &p)
-      : maxValue(maxElement(p)), normalMin(pow2(p.emin)),
-        tMin(uint32_t(127 + p.emin)), mbits(uint32_t(p.mbits)),
-        maxCode(uint32_t(p.maxCode)),
-        cut(uint32_t(23 - p.mbits)), signShift(uint32_t(p.elementBits - 1)),
+      : maxValue(elementValue(uint32_t(p.maxCode), p)), normalMin(pow2(p.emin)),
+        tMin(uint32_t(127 + p.emin)), fbits(uint32_t(p.fractionBits)),
+        maxCode(uint32_t(p.maxCode)), cut(uint32_t(23 - p.fractionBits)),
+        signShift(uint32_t(p.elementBits - 1)),
         mask(uint32_t((1u << p.elementBits) - 1)) {}
-
-  static float maxElement(const MXParams &p) {
-    const int e = p.maxCode >> p.mbits; // binades above the subnormal one
-    const int mant = e ? (p.maxCode & ((1 << p.mbits) - 1)) | (1 << p.mbits)
-                       : p.maxCode;
-    return std::ldexp(float(mant), p.emin + std::max(e - 1, 0) - p.mbits);
-  }
 
   /// Element code of the float32 with bits `x` in a block scaled by 2^-s
   /// (`inv` = 2^-s).  Branch-free with uniform shifts so loops vectorize.
@@ -139,18 +161,18 @@ struct Encoder {
     // grid), and keeps every intermediate below in range.
     const float y = std::min(floatOf(x & 0x7fffffffu) * inv, maxValue);
     // Binade t (biased) of the element grid that y falls in; its quantum is
-    // 2^(t - 127 - mbits).  MXInt has a single binade.
+    // 2^(t - 127 - fbits).  MXInt has a single binade.
     const uint32_t t = IsInt ? tMin : bitsOf(std::max(y, normalMin)) >> 23;
-    // y + 2^(t - 127 + 23 - mbits) rounds y to the quantum (RNE) and leaves
+    // y + 2^(t - 127 + 23 - fbits) rounds y to the quantum (RNE) and leaves
     // y / quantum in the low bits.
     const uint32_t magicBits = (t + cut) << 23;
     const float magic = floatOf(magicBits);
     const float f = y + magic;
     uint32_t code = bitsOf(f) - magicBits;
     if (!IsInt) // codes below binade t
-      code += (t - tMin) << mbits;
+      code += (t - tMin) << fbits;
     if (!Even) // a tie that went down to even goes up instead (exact diff)
-      code += uint32_t(bitsOf(y - (f - magic)) == (t - mbits - 1) << 23);
+      code += uint32_t(bitsOf(y - (f - magic)) == (t - fbits - 1) << 23);
     // A no-op (y <= maxValue) that keeps GCC from narrowing each term above
     // to the code width separately: one pack at the end is cheaper.
     if (!IsInt)
@@ -164,22 +186,22 @@ struct Encoder {
 /// Scale exponent of a block with largest magnitude bits `amax` (finite).
 inline int blockScale(uint32_t amax, const MXParams &p) {
   if (!amax)
-    return p.scaleMin();
+    return p.scaleMin;
   const uint32_t ef = amax >> 23;
   const int e = ef ? int(ef) - 127 : 31 - __builtin_clz(amax) - 149;
-  return std::clamp(e - p.emaxElem, p.scaleMin(), p.scaleMax());
+  return std::clamp(e - p.emaxElem, p.scaleMin, p.scaleMax);
 }
 
 /// Contiguous blocks (inner == 1): `FixedB` > 0 is the block size known at
 /// compile time (fully unrolled vector code), 0 means p.blockSize.
 template <bool Even, bool IsInt, int FixedB, typename CodeT>
-void quantizeContiguous(const uint32_t *__restrict x, uint8_t *__restrict scales,
-                        CodeT *__restrict codes, int64_t nblocks,
-                        const MXParams &p) {
+void quantizeContiguous(const uint32_t *__restrict x,
+                        uint8_t *__restrict scales, CodeT *__restrict codes,
+                        int64_t nblocks, const MXParams &p) {
   const Encoder enc(p);
   const int64_t b = FixedB ? FixedB : p.blockSize;
-  const int bias = p.scaleBias();
-  const uint8_t nanCode = uint8_t(p.scaleNaN());
+  const int bias = p.scaleBias;
+  const uint8_t nanCode = uint8_t(p.scaleNaN);
   for (int64_t j = 0; j < nblocks; ++j, x += b, codes += b) {
     uint32_t amax = 0;
     for (int64_t k = 0; k < b; ++k)
@@ -205,7 +227,7 @@ void quantizeStrided(const uint32_t *__restrict x, uint8_t *__restrict scales,
   constexpr int64_t kChunk = 256;
   const Encoder enc(p);
   const int64_t b = p.blockSize, nblk = n / b;
-  const int bias = p.scaleBias();
+  const int bias = p.scaleBias;
   uint32_t amax[kChunk], keep[kChunk];
   float inv[kChunk];
   for (int64_t o = 0; o < outer; ++o)
@@ -223,7 +245,7 @@ void quantizeStrided(const uint32_t *__restrict x, uint8_t *__restrict scales,
         for (int64_t i = 0; i < w; ++i) {
           const bool bad = amax[i] >= 0x7f800000u; // NaN or Inf in the block
           const int s = bad ? 0 : blockScale(amax[i], p);
-          sb[i] = uint8_t(bad ? p.scaleNaN() : uint32_t(s + bias));
+          sb[i] = uint8_t(bad ? p.scaleNaN : uint32_t(s + bias));
           inv[i] = pow2(-s);
           keep[i] = bad ? 0u : ~0u;
         }
@@ -247,27 +269,6 @@ void quantizeImpl(const float *x, uint8_t *scales, CodeT *codes, int64_t outer,
     quantizeContiguous<Even, IsInt, 0>(xb, scales, codes, nblocks, p);
 }
 
-/// Value of element code `c` (unscaled), as float.
-inline float elementValue(uint32_t c, const MXParams &p) {
-  const uint32_t count = 1u << p.elementBits;
-  if (p.isInt) {
-    int32_t v = c >= count / 2 ? int32_t(c) - int32_t(count) : int32_t(c);
-    return std::ldexp(float(v), -p.mbits);
-  }
-  uint32_t sign = c >> (p.ebits + p.mbits);
-  uint32_t ef = (c >> p.mbits) & ((1u << p.ebits) - 1);
-  uint32_t mf = c & ((1u << p.mbits) - 1);
-  float mant = float(ef ? mf + (1u << p.mbits) : mf);
-  int bias = (1 << (p.ebits - 1)) - 1;
-  float v = std::ldexp(mant, int(ef ? ef : 1) - bias - p.mbits);
-  uint32_t magCode = c & ((1u << (p.ebits + p.mbits)) - 1);
-  if (p.specials == 2 && ef == (1u << p.ebits) - 1)
-    v = mf ? NAN : INFINITY;
-  else if (p.specials == 1 && magCode == (1u << (p.ebits + p.mbits)) - 1)
-    v = NAN;
-  return sign ? -v : v;
-}
-
 /// Exact-in-double fallback for scale codes outside [-127, 127] (only
 /// possible for hand-made scales with E < 8): rounds once to float32.
 template <typename CodeT>
@@ -281,11 +282,11 @@ void dequantizeBlockSlow(const CodeT *codes, float *out, int64_t b,
 /// Per-block factor: table values are multiplied by 2^(s - shift), or NaN for
 /// the NaN scale.  Returns false for scales needing dequantizeBlockSlow.
 inline bool blockFactor(uint32_t sc, int shift, const MXParams &p, float &f) {
-  if (sc == p.scaleNaN()) {
+  if (sc == p.scaleNaN) {
     f = NAN;
     return true;
   }
-  const int s = int(sc) - p.scaleBias();
+  const int s = int(sc) - p.scaleBias;
   f = s >= -127 && s <= 127 ? pow2(s - shift) : 0.0f;
   return s >= -127 && s <= 127;
 }
@@ -296,13 +297,13 @@ void dequantizeImpl(const uint8_t *__restrict scales,
                     int64_t outer, int64_t n, int64_t inner,
                     const MXParams &p) {
   // Float elements (<= 8 bits) decode through a table; MXInt elements are
-  // computed, sign-extended integers times 2^(s - mbits) (a power of two
+  // computed, sign-extended integers times 2^(s - fbits) (a power of two
   // >= 2^-141, exact; vectorizes).
   float table[256] = {};
   if (!p.isInt)
     for (uint32_t c = 0; c < (1u << p.elementBits); ++c)
       table[c] = elementValue(c, p);
-  const int shift = p.isInt ? p.mbits : 0;
+  const int shift = p.isInt ? p.fractionBits : 0;
   const int ext = 32 - p.elementBits;
   auto decode = [&](uint32_t c, float f) {
     return p.isInt ? float(int32_t(c << ext) >> ext) * f : table[c & 0xff] * f;
@@ -312,8 +313,7 @@ void dequantizeImpl(const uint8_t *__restrict scales,
     for (int64_t j = 0; j < outer * nblk; ++j, codes += b, out += b) {
       float f;
       if (!blockFactor(scales[j], shift, p, f)) {
-        dequantizeBlockSlow(codes, out, b, 1, int(scales[j]) - p.scaleBias(),
-                            p);
+        dequantizeBlockSlow(codes, out, b, 1, int(scales[j]) - p.scaleBias, p);
         continue;
       }
       if (p.isInt)
@@ -346,45 +346,11 @@ void dequantizeImpl(const uint8_t *__restrict scales,
         for (int64_t i = 0; i < w; ++i)
           if (!blockFactor(sb[i], shift, p, fac[i]))
             dequantizeBlockSlow(codes + base + i, out + base + i, b, inner,
-                                int(sb[i]) - p.scaleBias(), p);
+                                int(sb[i]) - p.scaleBias, p);
       }
 }
 
 } // namespace detail
-
-/// The parameters of a format given as in the dialect's FormatAttr: MXInt
-/// (mantissaBits = M) or an OCP float element eXmY (OCP special values:
-/// e5m2 has IEEE Inf/NaN, e4m3 one NaN code, the 6- and 4-bit elements none).
-/// Mirrors Format in python/mase_mlir/numerics/formats.py.
-inline MXParams makeParams(bool isInt, int exponentBits, int mantissaBits,
-                           int scaleBits, int blockSize, bool roundEven) {
-  MXParams p{};
-  p.isInt = isInt;
-  p.scaleBits = scaleBits;
-  p.blockSize = blockSize;
-  p.roundEven = roundEven;
-  if (isInt) {
-    p.elementBits = mantissaBits;
-    p.mbits = mantissaBits - 2;
-    p.emin = 0;
-    p.emaxElem = 0;
-    p.maxCode = (1 << (mantissaBits - 1)) - 1;
-    p.ebits = 0;
-    p.specials = 0;
-    return p;
-  }
-  p.ebits = exponentBits;
-  p.mbits = mantissaBits;
-  p.elementBits = 1 + exponentBits + mantissaBits;
-  p.specials = exponentBits == 5 ? 2 : (exponentBits == 4 ? 1 : 0);
-  const int full = (1 << (exponentBits + mantissaBits)) - 1;
-  p.maxCode = p.specials == 2 ? full - (1 << mantissaBits)
-                              : (p.specials == 1 ? full - 1 : full);
-  const int bias = (1 << (exponentBits - 1)) - 1;
-  p.emin = 1 - bias;
-  p.emaxElem = (p.maxCode >> mantissaBits) - bias;
-  return p;
-}
 
 /// Quantize x[outer][n][inner] (blocks of p.blockSize along n).
 /// scales: [outer][n / B][inner]; codes: [outer][n][inner].

@@ -12,6 +12,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mase::mx;
 
@@ -21,32 +23,45 @@ using namespace mase::mx;
 #include "MX/MXAttrs.cpp.inc"
 
 namespace {
+/// The OCP float elements: exponent bits X, fraction bits Y, special codes.
 struct FloatElement {
   llvm::StringLiteral name;
-  unsigned exponentBits, mantissaBits;
+  unsigned exponentBits, fractionBits;
+  ElementSpecials specials;
 };
 constexpr FloatElement kFloatElements[] = {
-    {"e5m2", 5, 2}, {"e4m3", 4, 3}, {"e3m2", 3, 2}, {"e2m3", 2, 3}, {"e2m1", 2, 1}};
+    {"e5m2", 5, 2, ElementSpecials::InfNaN},
+    {"e4m3", 4, 3, ElementSpecials::NaNOnly},
+    {"e3m2", 3, 2, ElementSpecials::Finite},
+    {"e2m3", 2, 3, ElementSpecials::Finite},
+    {"e2m1", 2, 1, ElementSpecials::Finite}};
 
-struct ShortName {
-  llvm::StringLiteral name;
-  ElementKind kind;
-  unsigned exponentBits, mantissaBits;
-};
-// OCP MX v1.0 concrete formats: 8-bit E8M0 scale, blocks of 32.
-constexpr ShortName kShortNames[] = {
-    {"mxfp8_e5m2", ElementKind::Float, 5, 2},
-    {"mxfp8_e4m3", ElementKind::Float, 4, 3},
-    {"mxfp6_e3m2", ElementKind::Float, 3, 2},
-    {"mxfp6_e2m3", ElementKind::Float, 2, 3},
-    {"mxfp4_e2m1", ElementKind::Float, 2, 1},
-    {"mxint8", ElementKind::Int, 0, 8}};
-constexpr unsigned kOCPScaleBits = 8, kOCPBlockSize = 32;
+const FloatElement *findFloatElement(unsigned exponentBits,
+                                     unsigned fractionBits) {
+  for (const FloatElement &e : kFloatElements)
+    if (e.exponentBits == exponentBits && e.fractionBits == fractionBits)
+      return &e;
+  return nullptr;
+}
 
 struct Params {
   ElementKind kind;
-  unsigned exponentBits, mantissaBits, scaleBits, blockSize;
+  unsigned elementBits, exponentBits, scaleBits, blockSize;
 };
+
+/// OCP MX v1.0 concrete formats: 8-bit E8M0 scale, blocks of 32.
+struct ShortName {
+  llvm::StringLiteral name;
+  ElementKind kind;
+  unsigned elementBits, exponentBits;
+};
+constexpr ShortName kShortNames[] = {{"mxfp8_e5m2", ElementKind::Float, 8, 5},
+                                     {"mxfp8_e4m3", ElementKind::Float, 8, 4},
+                                     {"mxfp6_e3m2", ElementKind::Float, 6, 3},
+                                     {"mxfp6_e2m3", ElementKind::Float, 6, 2},
+                                     {"mxfp4_e2m1", ElementKind::Float, 4, 2},
+                                     {"mxint8", ElementKind::Int, 8, 0}};
+constexpr unsigned kOCPScaleBits = 8, kOCPBlockSize = 32;
 
 /// Parses the spelling into raw parameters; range checks are the verifier's.
 FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
@@ -57,7 +72,7 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
   StringRef s(compact);
   for (const ShortName &n : kShortNames)
     if (s == n.name)
-      return Params{n.kind, n.exponentBits, n.mantissaBits, kOCPScaleBits,
+      return Params{n.kind, n.elementBits, n.exponentBits, kOCPScaleBits,
                     kOCPBlockSize};
 
   ElementKind kind;
@@ -84,7 +99,7 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
   }
   Params p{kind, 0, 0, 0, 0};
   if (kind == ElementKind::Int) {
-    if (fields[0].getAsInteger(10, p.mantissaBits)) {
+    if (fields[0].getAsInteger(10, p.elementBits)) {
       error = "expected an integer element width in '" + spelling.str() + "'";
       return failure();
     }
@@ -99,67 +114,140 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
       return failure();
     }
     p.exponentBits = found->exponentBits;
-    p.mantissaBits = found->mantissaBits;
+    p.elementBits = 1 + found->exponentBits + found->fractionBits;
   }
   if (fields[1].getAsInteger(10, p.scaleBits) ||
       fields[2].getAsInteger(10, p.blockSize)) {
-    error = "expected integer scale bits and block size in '" +
-            spelling.str() + "'";
+    error = "expected integer scale bits and block size in '" + spelling.str() +
+            "'";
     return failure();
   }
   return p;
 }
 } // namespace
 
-LogicalResult
-FormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                   ElementKind kind, unsigned exponentBits,
-                   unsigned mantissaBits, unsigned scaleBits,
-                   unsigned blockSize) {
+LogicalResult FormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ElementKind kind, unsigned elementBits,
+                                 unsigned exponentBits, unsigned scaleBits,
+                                 unsigned blockSize) {
   if (kind == ElementKind::Int) {
     if (exponentBits != 0)
       return emitError() << "mxint elements have no exponent bits";
-    if (mantissaBits < 2 || mantissaBits > 16)
+    if (elementBits < 2 || elementBits > 16)
       return emitError() << "mxint element width must be in 2..16, got "
-                         << mantissaBits;
-  } else {
-    bool known = llvm::any_of(kFloatElements, [&](const FloatElement &e) {
-      return e.exponentBits == exponentBits && e.mantissaBits == mantissaBits;
-    });
-    if (!known)
-      return emitError() << "unsupported MX float element e" << exponentBits
-                         << "m" << mantissaBits
-                         << " (expected e5m2, e4m3, e3m2, e2m3 or e2m1)";
+                         << elementBits;
+  } else if (elementBits <= exponentBits ||
+             !findFloatElement(exponentBits, elementBits - 1 - exponentBits)) {
+    return emitError() << "unsupported MX float element of " << elementBits
+                       << " bits with " << exponentBits
+                       << " exponent bits (expected e5m2, e4m3, e3m2, e2m3 or "
+                          "e2m1)";
   }
   if (scaleBits < 1 || scaleBits > 8)
     return emitError() << "MX scale width must be in 1..8 bits, got "
                        << scaleBits;
   if (blockSize < 1)
-    return emitError() << "MX block size must be at least 1, got "
-                       << blockSize;
+    return emitError() << "MX block size must be at least 1, got " << blockSize;
   return success();
 }
 
-unsigned FormatAttr::getElementBits() const {
-  return isInt() ? getMantissaBits() : 1 + getExponentBits() + getMantissaBits();
+//===----------------------------------------------------------------------===//
+// Facts
+//===----------------------------------------------------------------------===//
+
+unsigned FormatAttr::getFractionBits() const {
+  return isInt() ? getElementBits() - 2
+                 : getElementBits() - 1 - getExponentBits();
+}
+
+int FormatAttr::getElementBias() const {
+  return isInt() ? 0 : (1 << (getExponentBits() - 1)) - 1;
+}
+
+int FormatAttr::getElementMinExponent() const {
+  return isInt() ? 0 : 1 - getElementBias();
+}
+
+int FormatAttr::getElementMaxExponent() const {
+  return isInt() ? 0
+                 : int(getMaxCode() >> getFractionBits()) - getElementBias();
+}
+
+ElementSpecials FormatAttr::getSpecials() const {
+  if (isInt())
+    return ElementSpecials::Finite;
+  return findFloatElement(getExponentBits(), getFractionBits())->specials;
+}
+
+unsigned FormatAttr::getMaxCode() const {
+  if (isInt())
+    return (1u << (getElementBits() - 1)) - 1;
+  unsigned all = (1u << (getElementBits() - 1)) - 1; // every magnitude code
+  switch (getSpecials()) {
+  case ElementSpecials::InfNaN:
+    return all - (1u << getFractionBits()); // the all-ones exponent
+  case ElementSpecials::NaNOnly:
+    return all - 1; // S.1111.111
+  case ElementSpecials::Finite:
+    return all;
+  }
+  llvm_unreachable("unknown element specials");
+}
+
+double FormatAttr::getMaxElement() const {
+  unsigned fraction = getFractionBits();
+  if (isInt())
+    return std::ldexp(double(getMaxCode()), -int(fraction));
+  unsigned mantissa = getMaxCode() & ((1u << fraction) - 1);
+  return std::ldexp(double(mantissa | (1u << fraction)),
+                    getElementMaxExponent() - int(fraction));
+}
+
+double FormatAttr::getElementStep() const {
+  return std::ldexp(1.0, getElementMinExponent() - int(getFractionBits()));
+}
+
+int FormatAttr::getScaleBias() const { return (1 << (getScaleBits() - 1)) - 1; }
+
+int FormatAttr::getScaleMin() const { return -getScaleBias(); }
+
+int FormatAttr::getScaleMax() const {
+  return (1 << getScaleBits()) - 2 - getScaleBias();
+}
+
+unsigned FormatAttr::getScaleNaNCode() const {
+  return (1u << getScaleBits()) - 1;
 }
 
 double FormatAttr::getBitsPerValue() const {
   return getElementBits() + double(getScaleBits()) / getBlockSize();
 }
 
+int64_t FormatAttr::getNumBlocks(int64_t numElements) const {
+  return numElements / getBlockSize();
+}
+
+int64_t FormatAttr::getStorageBits(int64_t numElements) const {
+  return numElements * getElementBits() +
+         getNumBlocks(numElements) * getScaleBits();
+}
+
+//===----------------------------------------------------------------------===//
+// Spelling
+//===----------------------------------------------------------------------===//
+
 std::string FormatAttr::str() const {
   if (getScaleBits() == kOCPScaleBits && getBlockSize() == kOCPBlockSize)
     for (const ShortName &n : kShortNames)
-      if (n.kind == getKind() && n.exponentBits == getExponentBits() &&
-          n.mantissaBits == getMantissaBits())
+      if (n.kind == getKind() && n.elementBits == getElementBits() &&
+          n.exponentBits == getExponentBits())
         return n.name.str();
   std::string out;
   llvm::raw_string_ostream os(out);
   if (isInt())
-    os << "mxint<" << getMantissaBits();
+    os << "mxint<" << getElementBits();
   else
-    os << "mxfp<e" << getExponentBits() << "m" << getMantissaBits();
+    os << "mxfp<e" << getExponentBits() << "m" << getFractionBits();
   os << "," << getScaleBits() << "," << getBlockSize() << ">";
   return out;
 }
@@ -172,7 +260,7 @@ FormatAttr FormatAttr::parse(MLIRContext *ctx, StringRef spelling,
     emitError() << error;
     return {};
   }
-  return getChecked(emitError, ctx, p->kind, p->exponentBits, p->mantissaBits,
+  return getChecked(emitError, ctx, p->kind, p->elementBits, p->exponentBits,
                     p->scaleBits, p->blockSize);
 }
 
@@ -201,8 +289,8 @@ FormatAttr parseFormat(AsmParser &parser) {
         parser.parseComma() || parser.parseInteger(blockSize) ||
         parser.parseGreater())
       return {};
-    spelling += "," + std::to_string(scaleBits) + "," +
-                std::to_string(blockSize) + ">";
+    spelling +=
+        "," + std::to_string(scaleBits) + "," + std::to_string(blockSize) + ">";
   }
   return FormatAttr::parse(parser.getContext(), spelling,
                            [&] { return parser.emitError(loc); });

@@ -52,15 +52,43 @@ static LogicalResult verifyCompatibleBlocks(Operation *op, Type lhs, Type rhs) {
 // Quantization ops
 //===----------------------------------------------------------------------===//
 
+static_assert(int(ElementSpecials::Finite) ==
+                      int(mase::numerics::Specials::Finite) &&
+                  int(ElementSpecials::NaNOnly) ==
+                      int(mase::numerics::Specials::NaNOnly) &&
+                  int(ElementSpecials::InfNaN) ==
+                      int(mase::numerics::Specials::InfNaN),
+              "the kernel's Specials mirror the dialect's ElementSpecials");
+
+/// The quantization kernel's parameters: the facts of `format`.
+static mase::numerics::MXParams kernelParams(FormatAttr format,
+                                             RoundingMode rounding) {
+  mase::numerics::MXParams p;
+  p.isInt = format.isInt();
+  p.elementBits = int(format.getElementBits());
+  p.fractionBits = int(format.getFractionBits());
+  p.exponentBits = int(format.getExponentBits());
+  p.elementBias = format.getElementBias();
+  p.emin = format.getElementMinExponent();
+  p.emaxElem = format.getElementMaxExponent();
+  p.maxCode = int(format.getMaxCode());
+  p.specials = mase::numerics::Specials(format.getSpecials());
+  p.scaleBits = int(format.getScaleBits());
+  p.blockSize = int(format.getBlockSize());
+  p.scaleBias = format.getScaleBias();
+  p.scaleMin = format.getScaleMin();
+  p.scaleMax = format.getScaleMax();
+  p.scaleNaN = format.getScaleNaNCode();
+  p.roundEven = rounding == RoundingMode::Even;
+  return p;
+}
+
 /// Quantizes a constant with the project numerics (MXQuantize.h, tested bit
 /// for bit against mase_mlir.numerics): the folded form of a quantized weight.
 static ArrayAttr quantizeConstant(DenseElementsAttr values, MXTensorType type,
                                   RoundingMode rounding) {
   FormatAttr format = type.getFormat();
-  mase::numerics::MXParams params = mase::numerics::makeParams(
-      format.isInt(), format.getExponentBits(), format.getMantissaBits(),
-      format.getScaleBits(), format.getBlockSize(),
-      rounding == RoundingMode::Even);
+  mase::numerics::MXParams params = kernelParams(format, rounding);
   ArrayRef<int64_t> shape = type.getShape();
   unsigned axis = type.getAxis();
   int64_t outer = 1, inner = 1;

@@ -28,8 +28,8 @@ std::string mase::mx::formatShape(ArrayRef<int64_t> shape) {
 }
 
 LogicalResult MXTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 ArrayRef<int64_t> shape, FormatAttr format,
-                                 unsigned axis) {
+                                   ArrayRef<int64_t> shape, FormatAttr format,
+                                   unsigned axis) {
   if (!format)
     return emitError() << "MX tensor needs a format";
   if (shape.empty())
@@ -38,8 +38,8 @@ LogicalResult MXTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     if (dim <= 0)
       return emitError() << "MX tensor dimensions must be static and positive";
   if (axis >= shape.size())
-    return emitError() << "blocked axis " << axis << " is out of range for rank "
-                       << shape.size();
+    return emitError() << "blocked axis " << axis
+                       << " is out of range for rank " << shape.size();
   if (shape[axis] % format.getBlockSize() != 0)
     return emitError() << "blocked dimension " << shape[axis] << " (axis "
                        << axis << ") is not a multiple of the block size "
@@ -61,13 +61,11 @@ SmallVector<int64_t> MXTensorType::getScaleShape() const {
 }
 
 int64_t MXTensorType::getNumBlocks() const {
-  return getNumElements() / getFormat().getBlockSize();
+  return getFormat().getNumBlocks(getNumElements());
 }
 
 int64_t MXTensorType::getStorageBits() const {
-  FormatAttr f = getFormat();
-  return getNumElements() * f.getElementBits() +
-         getNumBlocks() * f.getScaleBits();
+  return getFormat().getStorageBits(getNumElements());
 }
 
 Type MXTensorType::parse(AsmParser &parser) {
@@ -88,8 +86,8 @@ Type MXTensorType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), shape, format, axis);
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    shape, format, axis);
 }
 
 void MXTensorType::print(AsmPrinter &printer) const {

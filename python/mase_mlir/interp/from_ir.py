@@ -195,15 +195,8 @@ def _mx_constant(op: Any, vtype: ValueType) -> Any:
     from ..numerics import Format, MXTensor
 
     fmt = Format.parse(vtype.mx_format)
-    # ui4/ui6 element types have no buffer-protocol form: read them as uint16 codes.
+    # ui4/ui6 element types have no buffer-protocol form: read them as uint16 codes (in the
+    # shapes the op's verifier checked: the block grid and the tensor's shape).
     scales = mx.unsigned_codes(op.attributes["scales"]).astype(np.uint8)
-    code_type = np.uint8 if fmt.element_bits <= 8 else np.uint16
-    codes = mx.unsigned_codes(op.attributes["codes"]).astype(code_type)
-    return MXTensor(fmt, scales.reshape(_scale_shape(vtype, fmt.block_size)),
-                    codes.reshape(vtype.shape), vtype.mx_axis)
-
-
-def _scale_shape(vtype: ValueType, block: int) -> tuple[int, ...]:
-    shape = list(vtype.shape)
-    shape[vtype.mx_axis] //= block
-    return tuple(shape)
+    codes = mx.unsigned_codes(op.attributes["codes"]).astype(fmt.element_dtype)
+    return MXTensor(fmt, scales, codes, vtype.mx_axis)

@@ -13,7 +13,7 @@ __path__ = extend_path(__path__, __name__)
 
 from .blockmath import linear, matmul  # noqa: E402
 from .dyadic import ROUNDING_MODES  # noqa: E402
-from .formats import FLOAT_ELEMENTS, SHORT_NAMES, FloatElement, Format
+from .formats import Format, FormatFacts  # noqa: E402
 from .quantize import (  # noqa: E402
     MXTensor,
     decode_elements,
@@ -24,11 +24,9 @@ from .quantize import (  # noqa: E402
 )
 
 __all__ = [
-    "FLOAT_ELEMENTS",
     "ROUNDING_MODES",
-    "SHORT_NAMES",
-    "FloatElement",
     "Format",
+    "FormatFacts",
     "MXTensor",
     "decode_elements",
     "dequantize",

@@ -57,7 +57,7 @@ def quantize(
         outer,
         n,
         inner,
-        *_params(fmt),
+        kernel_facts(fmt),
         rounding == "even",
     )
     return scales, codes
@@ -77,28 +77,29 @@ def dequantize(q: MXTensor) -> np.ndarray | None:
         outer,
         n,
         inner,
-        *_params(q.fmt),
+        kernel_facts(q.fmt),
     )
     return out
 
 
 @lru_cache(maxsize=64)
-def _params(fmt: Format) -> tuple[int, ...]:
-    """(is_int, element_bits, mbits, emin, emax_elem, max_code, scale_bits, block_size,
-    ebits, specials) as the kernel takes them."""
-    ebits = 0 if fmt.is_int else fmt.float_element.ebits
-    specials = 0
-    if not fmt.is_int:
-        specials = {"finite": 0, "fn": 1, "ieee": 2}[fmt.float_element.specials]
+def kernel_facts(fmt: Format) -> tuple[int, ...]:
+    """The format's facts in the order the kernel's ``Facts`` takes them (MXQuantize.h's
+    MXParams fields up to ``scaleNaN``)."""
     return (
         int(fmt.is_int),
         fmt.element_bits,
-        fmt.mbits,
+        fmt.fraction_bits,
+        fmt.exponent_bits,
+        fmt.element_bias,
         fmt.emin,
         fmt.emax_elem,
         fmt.max_code,
+        int(fmt.specials),
         fmt.scale_bits,
         fmt.block_size,
-        ebits,
-        specials,
+        fmt.scale_bias,
+        fmt.scale_min,
+        fmt.scale_max,
+        fmt.scale_nan_code,
     )

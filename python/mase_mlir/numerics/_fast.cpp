@@ -4,7 +4,9 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/array.h>
 
+#include <array>
 #include <cstdlib>
 
 namespace nb = nanobind;
@@ -50,25 +52,39 @@ static void quantizeDispatch(const float *x, uint8_t *scales, CodeT *codes,
 template <typename T>
 using Vec = nb::ndarray<T, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
-static MXParams makeParams(int isInt, int elementBits, int mbits, int emin,
-                           int emaxElem, int maxCode, int scaleBits,
-                           int blockSize, int ebits, int specials,
-                           bool roundEven) {
-  return MXParams{isInt != 0, elementBits, mbits, emin, emaxElem, maxCode,
-                  scaleBits,  blockSize,   ebits, specials, roundEven};
+/// The facts of a format, in the order of MXParams' fields up to scaleNaN
+/// (numerics._backend.kernel_facts builds them from the format attribute).
+using Facts = std::array<int, 15>;
+
+static MXParams paramsOf(const Facts &f, bool roundEven) {
+  MXParams p;
+  p.isInt = f[0] != 0;
+  p.elementBits = f[1];
+  p.fractionBits = f[2];
+  p.exponentBits = f[3];
+  p.elementBias = f[4];
+  p.emin = f[5];
+  p.emaxElem = f[6];
+  p.maxCode = f[7];
+  p.specials = Specials(f[8]);
+  p.scaleBits = f[9];
+  p.blockSize = f[10];
+  p.scaleBias = f[11];
+  p.scaleMin = f[12];
+  p.scaleMax = f[13];
+  p.scaleNaN = uint32_t(f[14]);
+  p.roundEven = roundEven;
+  return p;
 }
 
 template <typename CodeT>
 static void quantizeT(Vec<const float> x, Vec<uint8_t> scales, Vec<CodeT> codes,
-                      int64_t outer, int64_t n, int64_t inner, int isInt,
-                      int elementBits, int mbits, int emin, int emaxElem,
-                      int maxCode, int scaleBits, int blockSize, int ebits,
-                      int specials, bool roundEven) {
-  MXParams p = makeParams(isInt, elementBits, mbits, emin, emaxElem, maxCode,
-                          scaleBits, blockSize, ebits, specials, roundEven);
+                      int64_t outer, int64_t n, int64_t inner,
+                      const Facts &facts, bool roundEven) {
+  MXParams p = paramsOf(facts, roundEven);
   if (x.shape(0) != size_t(outer * n * inner) || codes.shape(0) != x.shape(0) ||
-      scales.shape(0) != size_t(outer * (n / blockSize) * inner) ||
-      n % blockSize != 0)
+      scales.shape(0) != size_t(outer * (n / p.blockSize) * inner) ||
+      n % p.blockSize != 0)
     throw nb::value_error("_fast.quantize: inconsistent buffer sizes");
   const float *xp = x.data();
   uint8_t *sp = scales.data();
@@ -80,15 +96,12 @@ static void quantizeT(Vec<const float> x, Vec<uint8_t> scales, Vec<CodeT> codes,
 template <typename CodeT>
 static void dequantizeT(Vec<const uint8_t> scales, Vec<const CodeT> codes,
                         Vec<float> out, int64_t outer, int64_t n, int64_t inner,
-                        int isInt, int elementBits, int mbits, int emin,
-                        int emaxElem, int maxCode, int scaleBits, int blockSize,
-                        int ebits, int specials) {
-  MXParams p = makeParams(isInt, elementBits, mbits, emin, emaxElem, maxCode,
-                          scaleBits, blockSize, ebits, specials, true);
+                        const Facts &facts) {
+  MXParams p = paramsOf(facts, true);
   if (out.shape(0) != size_t(outer * n * inner) ||
       codes.shape(0) != out.shape(0) ||
-      scales.shape(0) != size_t(outer * (n / blockSize) * inner) ||
-      n % blockSize != 0)
+      scales.shape(0) != size_t(outer * (n / p.blockSize) * inner) ||
+      n % p.blockSize != 0)
     throw nb::value_error("_fast.dequantize: inconsistent buffer sizes");
   const uint8_t *sp = scales.data();
   const CodeT *cp = codes.data();

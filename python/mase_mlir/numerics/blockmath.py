@@ -3,7 +3,7 @@
 Definition (what the hardware implements, see docs/numerics.md):
 
 * every element is an exact integer ``I`` in units of its format's smallest
-  step: value = ``I * 2^(s + lsb)`` with ``lsb = emin - mbits``
+  step: value = ``I * 2^(s + lsb)`` with ``lsb = emin - fraction_bits``
   (MXInt<M>: ``I`` = the two's-complement code, lsb = -(M-2));
 * operands blocked with different block sizes along K (one dividing the
   other) are aligned on the smaller block ``g``: each sub-block of ``g``
@@ -46,7 +46,7 @@ _INT64_ACC_LIMIT = 60  # int64 accumulators stay below 2^60; wider ones use Pyth
 
 
 def _lsb(fmt: Format) -> int:
-    return fmt.emin - fmt.mbits
+    return fmt.emin - fmt.fraction_bits
 
 
 def _integer_table(fmt: Format) -> tuple[np.ndarray, np.ndarray]:

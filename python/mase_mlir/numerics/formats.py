@@ -1,4 +1,4 @@
-"""MX format descriptors and their textual spelling.
+"""MX format descriptors: the numerics' view of the dialect's ``#mx.format`` attribute.
 
 Spelling (shared with the C++ ``mx`` dialect):
 
@@ -8,83 +8,93 @@ Spelling (shared with the C++ ``mx`` dialect):
 * Short names: ``mxfp8_e5m2``, ``mxfp8_e4m3``, ``mxfp6_e3m2``, ``mxfp6_e2m3``,
   ``mxfp4_e2m1`` (= ``mxfp<eXmY,8,32>``) and ``mxint8`` (= ``mxint<8,8,32>``).
 
+The dialect's ``FormatAttr`` defines every fact about a format once (parsing, validation,
+canonical spelling, element grid, scale range); :class:`Format` reads them through the
+Python bindings, once per format.
+
 ``"f32"`` is not a format (configurations use it for "unquantized"):
 :meth:`Format.parse` rejects it, :meth:`Format.parse_or_none` maps it to None.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Any
 
-__all__ = ["FLOAT_ELEMENTS", "SHORT_NAMES", "FloatElement", "Format"]
+__all__ = ["Format", "FormatFacts"]
+
+_UNQUANTIZED = ("f32", "fp32", "float32")
 
 
 @dataclass(frozen=True)
-class FloatElement:
-    """An OCP float element type: sign, ``ebits`` exponent bits, ``mbits`` mantissa bits."""
+class FormatFacts:
+    """What ``#mx.format`` says about one format (see MXAttrs.td for each fact)."""
 
-    name: str
-    ebits: int
-    mbits: int
-    #: "ieee": top exponent is Inf/NaN (e5m2); "fn": only S.1111.111 is NaN (e4m3);
-    #: "finite": every code is a finite number (fp6, fp4).
-    specials: str
-
-    @property
-    def bits(self) -> int:
-        return 1 + self.ebits + self.mbits
-
-    @property
-    def bias(self) -> int:
-        return (1 << (self.ebits - 1)) - 1
-
-    @property
-    def emin(self) -> int:
-        """Exponent of the smallest normal number."""
-        return 1 - self.bias
-
-    @property
-    def max_code(self) -> int:
-        """Magnitude code (sign bit clear) of the largest finite value."""
-        full = (1 << (self.ebits + self.mbits)) - 1
-        if self.specials == "ieee":
-            return full - (1 << self.mbits)  # exponent all-ones is Inf/NaN
-        if self.specials == "fn":
-            return full - 1  # S.1111.111 is NaN
-        return full
-
-    @property
-    def emax(self) -> int:
-        """Exponent of the largest power of two (emax_elem of the OCP spec)."""
-        return (self.max_code >> self.mbits) - self.bias
-
-    @property
-    def max_normal(self) -> float:
-        m = self.max_code & ((1 << self.mbits) - 1)
-        return (1.0 + m / (1 << self.mbits)) * 2.0**self.emax
+    spelling: str
+    is_int: bool
+    element_bits: int
+    exponent_bits: int
+    fraction_bits: int
+    element_bias: int
+    emin: int
+    emax_elem: int
+    specials: Any  # mx.ElementSpecials (an IntEnum): str() "finite", "fn" or "ieee"
+    max_code: int
+    max_element: float
+    element_step: float
+    scale_bias: int
+    scale_min: int
+    scale_max: int
+    scale_nan_code: int
+    bits_per_value: float
 
 
-FLOAT_ELEMENTS: dict[str, FloatElement] = {
-    "e5m2": FloatElement("e5m2", 5, 2, "ieee"),
-    "e4m3": FloatElement("e4m3", 4, 3, "fn"),
-    "e3m2": FloatElement("e3m2", 3, 2, "finite"),
-    "e2m3": FloatElement("e2m3", 2, 3, "finite"),
-    "e2m1": FloatElement("e2m1", 2, 1, "finite"),
-}
+@lru_cache(maxsize=1)
+def _context() -> Any:
+    """The context that holds the format attributes the numerics read.
 
-#: Short name -> (element, scale bits, block size).
-SHORT_NAMES: dict[str, tuple[str, int, int]] = {
-    "mxfp8_e5m2": ("e5m2", 8, 32),
-    "mxfp8_e4m3": ("e4m3", 8, 32),
-    "mxfp6_e3m2": ("e3m2", 8, 32),
-    "mxfp6_e2m3": ("e2m3", 8, 32),
-    "mxfp4_e2m1": ("e2m1", 8, 32),
-    "mxint8": ("int8", 8, 32),
-}
+    The bindings load on first use rather than at import, so that importing
+    ``mase_mlir.numerics`` stays cheap.
+    """
+    from .. import ir
 
-_UNQUANTIZED = ("f32", "fp32", "float32")
-_GENERIC_RE = re.compile(r"^mx(int|fp)<\s*([a-z0-9]+)\s*,\s*(\d+)\s*,\s*(\d+)\s*>$")
+    return ir.Context()
+
+
+def _attribute(spelling: str) -> Any:
+    """The ``#mx.format`` attribute of ``spelling``; ValueError naming the problem."""
+    from ..dialects import mx  # see _context: loaded on first use
+
+    return mx.FormatAttr.get(spelling, context=_context())
+
+
+def _facts_of(attr: Any) -> FormatFacts:
+    """The facts of a ``mx.FormatAttr``: its properties of the same names."""
+    from ..dialects import mx  # see _context: loaded on first use
+
+    values = {f.name: getattr(attr, f.name) for f in fields(FormatFacts)}
+    values["specials"] = mx.ElementSpecials(values["specials"])
+    return FormatFacts(**values)
+
+
+@lru_cache(maxsize=256)
+def _facts_for(element: str, scale_bits: int, block_size: int) -> FormatFacts:
+    if element.startswith("int"):
+        spelling = f"mxint<{element[3:]},{scale_bits},{block_size}>"
+    else:
+        spelling = f"mxfp<{element},{scale_bits},{block_size}>"
+    return _facts_of(_attribute(spelling))
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> Format:
+    attr = _attribute(text)
+    if attr.is_int:
+        element = f"int{attr.element_bits}"
+    else:
+        element = f"e{attr.exponent_bits}m{attr.fraction_bits}"
+    return Format(element, int(attr.scale_bits), int(attr.block_size))
 
 
 @dataclass(frozen=True)
@@ -92,27 +102,24 @@ class Format:
     """An MX block format.
 
     ``element`` is an OCP float element name (``"e4m3"``, ...) or ``"int<M>"``
-    (``"int8"``, ``"int4"``, ...); ``scale_bits`` is E; ``block_size`` is B.
+    (``"int8"``, ``"int4"``, ...); ``scale_bits`` is E; ``block_size`` is B. Every other
+    property is a fact of the dialect's ``#mx.format`` attribute.
     """
 
     element: str
     scale_bits: int = 8
     block_size: int = 32
+    _facts: FormatFacts = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.element.startswith("int"):
-            digits = self.element[3:]
-            if not digits.isdigit() or not 2 <= int(digits) <= 16:
-                raise ValueError(f"MXInt element width must be 2..16 bits, got {self.element!r}")
-        elif self.element not in FLOAT_ELEMENTS:
-            raise ValueError(
-                f"unknown MX element type {self.element!r}; expected one of "
-                f"{', '.join(FLOAT_ELEMENTS)} or int2..int16"
-            )
-        if not isinstance(self.scale_bits, int) or not 1 <= self.scale_bits <= 8:
-            raise ValueError(f"scale bits E must be in 1..8, got {self.scale_bits}")
-        if not isinstance(self.block_size, int) or self.block_size < 1:
-            raise ValueError(f"block size B must be >= 1, got {self.block_size}")
+        for name in ("scale_bits", "block_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+        if not isinstance(self.element, str):
+            raise ValueError(f"MX element must be a string, got {self.element!r}")
+        facts = _facts_for(self.element, self.scale_bits, self.block_size)
+        object.__setattr__(self, "_facts", facts)
 
     # ------------------------------------------------------------------ parsing
     @classmethod
@@ -122,33 +129,12 @@ class Format:
             return text
         if not isinstance(text, str):
             raise TypeError(f"MX format must be a string, got {type(text).__name__}")
-        s = text.strip()
-        if s in SHORT_NAMES:
-            return cls(*SHORT_NAMES[s])
-        if s.lower() in _UNQUANTIZED:
+        if text.strip().lower() in _UNQUANTIZED:
             raise ValueError(
                 f"{text!r} means unquantized float32 and is not an MX format; "
                 "use Format.parse_or_none() to accept it"
             )
-        m = _GENERIC_RE.match(s)
-        if m is None:
-            raise ValueError(
-                f"unknown MX format {text!r}; expected one of {', '.join(SHORT_NAMES)}, "
-                "mxint<M,E,B> or mxfp<eXmY,E,B>"
-            )
-        kind, elem, e_bits, block = m.groups()
-        if kind == "int":
-            if not elem.isdigit():
-                raise ValueError(f"bad MXInt element width {elem!r} in {text!r}")
-            element = f"int{int(elem)}"
-        else:
-            if elem not in FLOAT_ELEMENTS:
-                raise ValueError(
-                    f"unknown float element {elem!r} in {text!r}; expected one of "
-                    f"{', '.join(FLOAT_ELEMENTS)}"
-                )
-            element = elem
-        return cls(element, int(e_bits), int(block))
+        return _parse(text)
 
     @classmethod
     def parse_or_none(cls, text: str | Format | None) -> Format | None:
@@ -160,12 +146,7 @@ class Format:
         return cls.parse(text)
 
     def __str__(self) -> str:
-        for name, spec in SHORT_NAMES.items():
-            if spec == (self.element, self.scale_bits, self.block_size):
-                return name
-        if self.is_int:
-            return f"mxint<{self.element_bits},{self.scale_bits},{self.block_size}>"
-        return f"mxfp<{self.element},{self.scale_bits},{self.block_size}>"
+        return self._facts.spelling
 
     def with_block_size(self, block_size: int) -> Format:
         return Format(self.element, self.scale_bits, block_size)
@@ -173,77 +154,86 @@ class Format:
     # --------------------------------------------------------------- properties
     @property
     def is_int(self) -> bool:
-        return self.element.startswith("int")
-
-    @property
-    def float_element(self) -> FloatElement:
-        if self.is_int:
-            raise ValueError(f"{self} has integer elements")
-        return FLOAT_ELEMENTS[self.element]
+        return self._facts.is_int
 
     @property
     def element_bits(self) -> int:
-        if self.is_int:
-            return int(self.element[3:])
-        return FLOAT_ELEMENTS[self.element].bits
+        """Bits of one element code, sign included (M, or 1 + X + Y)."""
+        return self._facts.element_bits
 
     @property
     def bits_per_value(self) -> float:
-        return self.element_bits + self.scale_bits / self.block_size
+        return self._facts.bits_per_value
 
     # Element grid, in units of the scale 2^s.  Both families are described by
-    # (emin, mbits): the quantum of an element with exponent ee is
-    # 2^(max(ee, emin) - mbits).  MXInt is "all subnormal": emin = 0, mbits = M-2.
+    # (emin, fraction_bits): the quantum of an element with exponent ee is
+    # 2^(max(ee, emin) - fraction_bits).  MXInt is "all subnormal": emin = 0,
+    # fraction_bits = M-2.
     @property
-    def mbits(self) -> int:
-        """Fraction bits of the element (M-2 for MXInt)."""
-        return self.element_bits - 2 if self.is_int else self.float_element.mbits
+    def exponent_bits(self) -> int:
+        """Exponent bits X of a float element (0 for MXInt)."""
+        return self._facts.exponent_bits
+
+    @property
+    def fraction_bits(self) -> int:
+        """Bits below the element's binary point (M-2 for MXInt, Y for eXmY)."""
+        return self._facts.fraction_bits
+
+    @property
+    def element_bias(self) -> int:
+        """Exponent bias of a float element (0 for MXInt)."""
+        return self._facts.element_bias
 
     @property
     def emin(self) -> int:
-        return 0 if self.is_int else self.float_element.emin
+        """Exponent of the smallest normal element."""
+        return self._facts.emin
 
     @property
     def emax_elem(self) -> int:
         """Exponent of the largest power of two of the element type."""
-        return 0 if self.is_int else self.float_element.emax
+        return self._facts.emax_elem
+
+    @property
+    def specials(self) -> Any:
+        """Codes that are not numbers, an ``mx.ElementSpecials``: ``str()`` gives "finite"
+        (none), "fn" (only S.1111.111 is NaN, e4m3) or "ieee" (the all-ones exponent is
+        Inf/NaN, e5m2)."""
+        return self._facts.specials
 
     @property
     def max_code(self) -> int:
         """Largest magnitude code: 2^(M-1)-1 for MXInt, the max-normal code for floats."""
-        if self.is_int:
-            return (1 << (self.element_bits - 1)) - 1
-        return self.float_element.max_code
+        return self._facts.max_code
 
     @property
     def max_element(self) -> float:
         """Largest element value (before scaling)."""
-        if self.is_int:
-            return self.max_code / 2.0**self.mbits
-        return self.float_element.max_normal
+        return self._facts.max_element
 
     @property
     def element_step(self) -> float:
         """Smallest positive element value (subnormal step / integer LSB)."""
-        return 2.0 ** (self.emin - self.mbits)
+        return self._facts.element_step
 
     @property
     def element_dtype(self) -> str:
+        """The numpy dtype that holds one element code."""
         return "uint8" if self.element_bits <= 8 else "uint16"
 
     # Scale: E-bit biased exponent, all-ones = NaN.
     @property
     def scale_bias(self) -> int:
-        return (1 << (self.scale_bits - 1)) - 1
+        return self._facts.scale_bias
 
     @property
     def scale_min(self) -> int:
-        return -self.scale_bias
+        return self._facts.scale_min
 
     @property
     def scale_max(self) -> int:
-        return (1 << self.scale_bits) - 2 - self.scale_bias
+        return self._facts.scale_max
 
     @property
     def scale_nan_code(self) -> int:
-        return (1 << self.scale_bits) - 1
+        return self._facts.scale_nan_code

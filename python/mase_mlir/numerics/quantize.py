@@ -142,14 +142,14 @@ def encode_dyadic(
     sb = s[..., None]
     ee = e - sb  # element exponent, in units of the scale
     eq = np.clip(ee, fmt.emin, fmt.emax_elem)  # binade of the element grid used
-    shift = (eq - fmt.mbits + sb) - exp  # quantum exponent minus the value's LSB exponent
+    shift = (eq - fmt.fraction_bits + sb) - exp  # quantum exponent minus the value's LSB exponent
     # shift < 0: the value is on the grid already (exact left shift), unless it is
     # so large that it saturates anyway.
     left = np.where(nz & (shift < 0), -shift, 0)
     huge = (ee > fmt.emax_elem) | ((left > 0) & (bit_length(mag) + left > 60))
     safe_mag = np.where(huge, 0, mag)
     q = round_shift(safe_mag << left, np.maximum(shift, 0), rounding)
-    code_mag = ((eq - fmt.emin) << fmt.mbits) + q
+    code_mag = ((eq - fmt.emin) << fmt.fraction_bits) + q
     code_mag = np.where(huge | (code_mag > fmt.max_code), fmt.max_code, code_mag)
     code_mag = np.asarray(code_mag, dtype=np.int64)
 
@@ -196,21 +196,23 @@ def element_table(fmt: Format) -> np.ndarray:
     """Value of every element code (unscaled), float64, indexed by code."""
     n = 1 << fmt.element_bits
     codes = np.arange(n, dtype=np.int64)
+    fbits = fmt.fraction_bits
     if fmt.is_int:
         signed = np.where(codes >= n // 2, codes - n, codes)
-        return np.ldexp(signed.astype(np.float64), -fmt.mbits)
-    fe = fmt.float_element
-    sign = codes >> (fe.ebits + fe.mbits)
-    ef = (codes >> fe.mbits) & ((1 << fe.ebits) - 1)
-    mf = codes & ((1 << fe.mbits) - 1)
-    mant = np.where(ef == 0, mf, mf + (1 << fe.mbits)).astype(np.float64)
-    val = np.ldexp(mant, np.maximum(ef, 1) - fe.bias - fe.mbits)
-    mag_code = codes & ((1 << (fe.ebits + fe.mbits)) - 1)
-    if fe.specials == "ieee":
-        top = ef == (1 << fe.ebits) - 1
+        return np.ldexp(signed.astype(np.float64), -fbits)
+    ebits = fmt.exponent_bits
+    sign = codes >> (ebits + fbits)
+    ef = (codes >> fbits) & ((1 << ebits) - 1)
+    mf = codes & ((1 << fbits) - 1)
+    mant = np.where(ef == 0, mf, mf + (1 << fbits)).astype(np.float64)
+    val = np.ldexp(mant, np.maximum(ef, 1) - fmt.element_bias - fbits)
+    mag_code = codes & ((1 << (ebits + fbits)) - 1)
+    specials = str(fmt.specials)
+    if specials == "ieee":
+        top = ef == (1 << ebits) - 1
         val = np.where(top & (mf == 0), np.inf, np.where(top, np.nan, val))
-    elif fe.specials == "fn":
-        val = np.where(mag_code == (1 << (fe.ebits + fe.mbits)) - 1, np.nan, val)
+    elif specials == "fn":
+        val = np.where(mag_code == (1 << (ebits + fbits)) - 1, np.nan, val)
     val = np.where(sign == 1, -val, val)
     val.setflags(write=False)
     return val

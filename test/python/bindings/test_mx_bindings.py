@@ -44,6 +44,39 @@ def test_format_attr(ctx, spelling, canonical, bits, block):
     assert mx.FormatAttr.isinstance(ir.Attribute.parse(str(fmt)))
 
 
+# (spelling, fraction bits, element bias, emin, emax_elem, specials, max code, max element,
+#  element step, scale bias, scale min, scale max, NaN code): OCP MX v1.0 and the MXInt family.
+FACTS = [
+    ("mxfp8_e5m2", 2, 15, -14, 15, "ieee", 0x7B, 57344.0, 2.0**-16, 127, -127, 127, 255),
+    ("mxfp8_e4m3", 3, 7, -6, 8, "fn", 0x7E, 448.0, 2.0**-9, 127, -127, 127, 255),
+    ("mxfp6_e3m2", 2, 3, -2, 4, "finite", 0x1F, 28.0, 0.0625, 127, -127, 127, 255),
+    ("mxfp6_e2m3", 3, 1, 0, 2, "finite", 0x1F, 7.5, 0.125, 127, -127, 127, 255),
+    ("mxfp4_e2m1", 1, 1, 0, 2, "finite", 0x7, 6.0, 0.5, 127, -127, 127, 255),
+    ("mxint8", 6, 0, 0, 0, "finite", 127, 127 / 64, 2.0**-6, 127, -127, 127, 255),
+    ("mxint<4,5,16>", 2, 0, 0, 0, "finite", 7, 7 / 4, 0.25, 15, -15, 15, 31),
+    ("mxint<2,1,1>", 0, 0, 0, 0, "finite", 1, 1.0, 1.0, 0, 0, 0, 1),
+]
+
+
+@pytest.mark.parametrize("facts", FACTS, ids=[f[0] for f in FACTS])
+def test_format_facts(ctx, facts):
+    spelling, *expected = facts
+    fmt = mx.FormatAttr.get(spelling)
+    got = [fmt.fraction_bits, fmt.element_bias, fmt.emin, fmt.emax_elem,
+           str(mx.ElementSpecials(fmt.specials)), fmt.max_code, fmt.max_element,
+           fmt.element_step, fmt.scale_bias, fmt.scale_min, fmt.scale_max, fmt.scale_nan_code]
+    assert got == expected
+    assert fmt.element_bits == (1 + fmt.exponent_bits + fmt.fraction_bits if not fmt.is_int
+                                else fmt.fraction_bits + 2)
+    assert fmt.bits_per_value == fmt.element_bits + fmt.scale_bits / fmt.block_size
+
+
+def test_tensor_storage(ctx):
+    t = mx.TensorType.get([4, 64], "mxint<4,8,16>")
+    assert t.num_blocks == 16
+    assert t.storage_bits == 4 * 64 * 4 + 16 * 8
+
+
 @pytest.mark.parametrize(
     ("spelling", "message"),
     [

@@ -88,7 +88,7 @@ def test_scale_bounds_and_error(case) -> None:
     # elements within half a quantum (below the saturation point)
     bound = np.maximum(np.abs(xb), fmt.element_step * 2.0**fmt.emin * sc[:, None])
     quantum = (
-        2.0 ** (np.floor(np.log2(bound / sc[:, None])).clip(fmt.emin, None) - fmt.mbits)
+        2.0 ** (np.floor(np.log2(bound / sc[:, None])).clip(fmt.emin, None) - fmt.fraction_bits)
         * sc[:, None]
     )
     inside = np.abs(xb) <= fmt.max_element * sc[:, None]
