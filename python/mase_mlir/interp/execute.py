@@ -49,10 +49,28 @@ def _check_mx_input(index: int, value: Any, vtype: ValueType) -> Any:
     return value
 
 
+def _check_array(index: int, array: np.ndarray, vtype: ValueType) -> None:
+    """The array must convert to the argument's element type without changing a value:
+    real numbers for float arguments, integers for integer arguments (no truncation of
+    floats), booleans (or integers 0 and 1) for i1 arguments."""
+    kind, target = array.dtype.kind, vtype.dtype.kind
+    if kind not in "biuf":
+        raise InterpreterError(f"input {index}: expected real numbers, got dtype {array.dtype}")
+    if target in "iu" and kind not in "biu":
+        raise InterpreterError(
+            f"input {index}: the argument holds integers, got dtype {array.dtype} (convert "
+            "the values with .astype(np.int64) if they are whole numbers)")
+    if target == "b" and kind != "b" and not (kind in "iu" and np.isin(array, (0, 1)).all()):
+        raise InterpreterError(f"input {index}: the argument holds booleans, got dtype "
+                               f"{array.dtype} with values other than 0 and 1")
+
+
 def _check_inputs(program: Program, inputs: list[Any]) -> list[Any]:
-    """Inputs as the program's argument types: arrays (cast to the element type), and for
-    ``!mx.tensor`` arguments an ``MXTensor`` of the same format/shape/axis (used as is:
-    codes and scales exact); a float array there is taken as float32 values, as before."""
+    """Inputs as the program's argument types: arrays (converted to the element type when no
+    value changes), and for ``!mx.tensor`` arguments an ``MXTensor`` of the same
+    format/shape/axis (used as is: codes and scales exact). A float array for an
+    ``!mx.tensor`` argument is an error: its values are not in the format, and quantizing
+    them is a decision (format, axis, rounding) the caller makes with ``numerics.quantize``."""
     if len(inputs) != len(program.inputs):
         raise InterpreterError(
             f"expected {len(program.inputs)} inputs, got {len(inputs)}")
@@ -61,7 +79,13 @@ def _check_inputs(program: Program, inputs: list[Any]) -> list[Any]:
         if is_mx(array):
             out.append(_check_mx_input(index, array, vtype))
             continue
+        if vtype.mx_format is not None:
+            raise InterpreterError(
+                f"input {index}: the argument is an MX tensor ({vtype.mx_format}, blocked "
+                f"along axis {vtype.mx_axis}); pass a numerics.MXTensor, e.g. "
+                f"numerics.quantize(x, \"{vtype.mx_format}\", axis={vtype.mx_axis})")
         array = np.asarray(array)
+        _check_array(index, array, vtype)
         if tuple(array.shape) != vtype.shape:
             raise InterpreterError(
                 f"input {index}: expected shape {vtype.shape}, got {tuple(array.shape)}")

@@ -165,7 +165,14 @@ def rms_norm(args, attrs, shape, dtype):
 
 @kernel("mx.embedding")
 def embedding(args, attrs, shape, dtype):
-    return args[1][args[0]].astype(dtype, copy=False)
+    ids, table = np.asarray(args[0]), args[1]
+    if ids.dtype.kind not in "iu":
+        raise ValueError(f"token ids must be integers, got dtype {ids.dtype}")
+    rows = table.shape[0]
+    if ids.size and (ids.min() < 0 or ids.max() >= rows):
+        bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
+        raise IndexError(f"token id {bad} is out of range for a table of {rows} rows")
+    return table[ids].astype(dtype, copy=False)
 
 
 def _reduce(fn: Callable[..., np.ndarray]) -> Kernel:

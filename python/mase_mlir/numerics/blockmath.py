@@ -30,7 +30,7 @@ import numpy as np
 from .accumulate import Accumulation, bounded_accumulate
 from .dyadic import bit_length, check_rounding, from_float, round_shift
 from .formats import Format
-from .quantize import MXTensor, block_view, element_table, encode_dyadic
+from .quantize import MXTensor, block_view, element_table, encode_dyadic, real_array
 
 __all__ = [
     "Accumulation",
@@ -232,7 +232,7 @@ def _finish(
         rounding,
     )
     shape = acc.shape
-    return MXTensor(out_fmt, scales, codes.reshape(shape), ax)
+    return MXTensor._encoded(out_fmt, scales, codes.reshape(shape), ax)
 
 
 def _out_format(out_fmt: Format | str | None) -> Format | None:
@@ -321,7 +321,7 @@ def _bias_terms(
         t = np.repeat(scales - qbias.fmt.scale_bias + _lsb(qbias.fmt), b)
         bad = bad | np.repeat(scales == qbias.fmt.scale_nan_code, b)
         return [(np.where(bad, 0, ints), t)], bad
-    vals = np.asarray(qbias)
+    vals = real_array(qbias, "linear: bias")
     if not np.issubdtype(vals.dtype, np.floating):
         vals = vals.astype(np.float64)
     if vals.shape != (n,):

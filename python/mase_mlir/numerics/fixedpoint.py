@@ -7,7 +7,10 @@ tables are computed from their parameters, so a hardware generator can emit
 the same constants.  All rounding shifts round half up: ``(v + 2^(n-1)) >> n``.
 
 Float convenience wrappers (``*_float``) go float -> fixed point -> function
--> float32, for the reference interpreter.  Error tables: docs/numerics.md.
+-> float32, for the reference interpreter.  NaN inputs give NaN (element-wise
+functions at that element; softmax and the norms for the whole row, and a NaN
+weight or bias at its position); +/-Inf saturate to the fixed-point range like
+any other out-of-range input.  Error tables: docs/numerics.md.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import math
 from functools import lru_cache
 
 import numpy as np
+
+from .quantize import real_array
 
 __all__ = [
     "exp_fixed",
@@ -61,9 +66,10 @@ def _bit_length(v: np.ndarray) -> np.ndarray:
 
 
 def to_fixed(x: np.ndarray, frac: int, bits: int = 32) -> np.ndarray:
-    """Round floats to ``bits``-bit fixed point, ``frac`` fraction bits (RNE, saturating)."""
+    """Round floats to ``bits``-bit fixed point, ``frac`` fraction bits (RNE, saturating;
+    +/-Inf saturate, NaN gives 0: the float wrappers put NaN back)."""
     lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    q = np.rint(np.ldexp(np.asarray(x, dtype=np.float64), frac))
+    q = np.rint(np.ldexp(real_array(x).astype(np.float64), frac))
     return np.clip(np.nan_to_num(q, nan=0.0, posinf=hi, neginf=lo), lo, hi).astype(np.int64)
 
 
@@ -319,31 +325,52 @@ def rms_norm_fixed(
 
 
 # --------------------------------------------------------------------------- float wrappers
+def _nan_where(y: np.ndarray, *masks: np.ndarray) -> np.ndarray:
+    """``y`` with NaN wherever one of the (broadcast) masks is set."""
+    nan = np.zeros(y.shape, dtype=bool)
+    for mask in masks:
+        nan |= np.broadcast_to(mask, y.shape)
+    return np.where(nan, np.float32(np.nan), y) if nan.any() else y
+
+
+def _isnan(x: object) -> np.ndarray:
+    return np.isnan(real_array(x).astype(np.float64))
+
+
+def _row_isnan(x: object, axis: int) -> np.ndarray:
+    return _isnan(x).any(axis=axis, keepdims=True)
+
+
 def exp_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np.ndarray:
-    return from_fixed(exp_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    y = from_fixed(exp_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
 
 
 def reciprocal_float(x: np.ndarray, in_frac: int = 16, out_frac: int = 16, **kw) -> np.ndarray:
-    return from_fixed(reciprocal_fixed(to_fixed(x, in_frac, 62), in_frac, out_frac, **kw), out_frac)
+    y = from_fixed(reciprocal_fixed(to_fixed(x, in_frac, 62), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
 
 
 def rsqrt_float(x: np.ndarray, in_frac: int = 16, out_frac: int = 16, **kw) -> np.ndarray:
-    return from_fixed(rsqrt_fixed(to_fixed(x, in_frac, 62), in_frac, out_frac, **kw), out_frac)
+    y = from_fixed(rsqrt_fixed(to_fixed(x, in_frac, 62), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
 
 
 def softmax_float(
     x: np.ndarray, axis: int = -1, in_frac: int = 12, out_frac: int = 16, **kw
 ) -> np.ndarray:
     q = softmax_fixed(to_fixed(x, in_frac), in_frac, axis, out_frac, **kw)
-    return from_fixed(q, out_frac)
+    return _nan_where(from_fixed(q, out_frac), _row_isnan(x, axis))
 
 
 def gelu_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np.ndarray:
-    return from_fixed(gelu_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    y = from_fixed(gelu_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
 
 
 def silu_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np.ndarray:
-    return from_fixed(silu_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    y = from_fixed(silu_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
 
 
 def layer_norm_float(
@@ -370,7 +397,8 @@ def layer_norm_float(
         axis=axis,
         in_bits=in_bits,
     )
-    return from_fixed(q, out_frac)
+    return _nan_where(from_fixed(q, out_frac), _row_isnan(x, axis),
+                      *(_isnan(p) for p in (weight, bias) if p is not None))
 
 
 def rms_norm_float(
@@ -394,4 +422,5 @@ def rms_norm_float(
         axis=axis,
         in_bits=in_bits,
     )
-    return from_fixed(q, out_frac)
+    return _nan_where(from_fixed(q, out_frac), _row_isnan(x, axis),
+                      *(_isnan(w) for w in (weight,) if w is not None))

@@ -18,13 +18,28 @@ Python bindings, once per format.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Format", "FormatFacts"]
+import numpy as np
+
+__all__ = ["Format", "FormatFacts", "whole_number"]
 
 _UNQUANTIZED = ("f32", "fp32", "float32")
+
+
+def whole_number(value: object, what: str) -> int:
+    """``value`` as a Python int: ints and numpy integers; bools, floats and anything else
+    raise TypeError."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be an integer, got a bool ({value})")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {type(value).__name__} "
+                        f"({value!r})") from None
 
 
 @dataclass(frozen=True)
@@ -112,12 +127,12 @@ class Format:
     _facts: FormatFacts = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("scale_bits", "block_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError(f"{name} must be an integer, got {value!r}")
         if not isinstance(self.element, str):
-            raise ValueError(f"MX element must be a string, got {self.element!r}")
+            raise TypeError(f"MX element must be a string such as 'int8' or 'e4m3', got "
+                            f"{type(self.element).__name__}")
+        # NumPy integers are integers; bools and floats are not.
+        object.__setattr__(self, "scale_bits", whole_number(self.scale_bits, "scale bits E"))
+        object.__setattr__(self, "block_size", whole_number(self.block_size, "block size B"))
         facts = _facts_for(self.element, self.scale_bits, self.block_size)
         object.__setattr__(self, "_facts", facts)
 

@@ -25,10 +25,11 @@ from functools import lru_cache
 import numpy as np
 
 from .dyadic import bit_length, check_rounding, from_float, round_shift
-from .formats import Format
+from .formats import Format, whole_number
 
 __all__ = [
     "MXTensor",
+    "as_float32",
     "block_view",
     "decode_elements",
     "dequantize",
@@ -36,9 +37,24 @@ __all__ = [
     "encode_dyadic",
     "quantize",
     "quantize_dequantize",
+    "real_array",
 ]
 
 _NO_EXP = np.int64(-(1 << 40))  # exponent sentinel for zero magnitudes
+
+
+def _code_array(values: object, bits: int, dtype: str, what: str, fmt: Format) -> np.ndarray:
+    """Integer codes of ``bits`` bits as a ``dtype`` array; anything else raises."""
+    a = np.asarray(values)
+    if a.dtype.kind not in "ui":
+        raise TypeError(f"{what} of {fmt} must be an integer array, got dtype {a.dtype}")
+    if a.size and (a.dtype.kind == "i" or a.dtype.itemsize * 8 > bits):
+        low, high = int(a.min()), int(a.max())
+        if low < 0 or high >= 1 << bits:
+            bad = low if low < 0 else high
+            raise ValueError(f"{what} of {fmt} are {bits}-bit codes 0..{(1 << bits) - 1}, "
+                             f"got {bad}")
+    return a if a.dtype == dtype else a.astype(dtype)
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +63,9 @@ class MXTensor:
 
     ``codes`` has the logical shape; ``scales`` has the same shape with
     ``shape[axis]`` divided by the block size.  ``axis`` is non-negative.
+    Construction checks every code: integer arrays whose values fit the format's element
+    and scale widths (stored as ``fmt.element_dtype`` and uint8), so that every consumer
+    (the numpy definition, the compiled kernel, block arithmetic) sees valid codes.
     """
 
     fmt: Format
@@ -55,16 +74,34 @@ class MXTensor:
     axis: int
 
     def __post_init__(self) -> None:
-        nd = self.codes.ndim
-        if not 0 <= self.axis < max(nd, 1):
-            raise ValueError(f"axis {self.axis} out of range for a {nd}-d tensor")
-        want = list(self.codes.shape)
-        want[self.axis] //= self.fmt.block_size
-        if self.codes.shape[self.axis] % self.fmt.block_size or list(self.scales.shape) != want:
+        if not isinstance(self.fmt, Format):
+            raise TypeError(f"MXTensor format must be a Format, got {type(self.fmt).__name__}")
+        axis = whole_number(self.axis, "MXTensor axis")
+        codes = _code_array(self.codes, self.fmt.element_bits, self.fmt.element_dtype,
+                            "element codes", self.fmt)
+        scales = _code_array(self.scales, self.fmt.scale_bits, "uint8", "scale codes", self.fmt)
+        object.__setattr__(self, "axis", axis)
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "scales", scales)
+        nd = codes.ndim
+        if not 0 <= axis < max(nd, 1):
+            raise ValueError(f"axis {axis} out of range for a {nd}-d tensor")
+        want = list(codes.shape)
+        want[axis] //= self.fmt.block_size
+        if codes.shape[axis] % self.fmt.block_size or list(scales.shape) != want:
             raise ValueError(
-                f"scales shape {self.scales.shape} does not match codes shape "
-                f"{self.codes.shape} blocked along axis {self.axis} with B={self.fmt.block_size}"
+                f"scales shape {scales.shape} does not match codes shape "
+                f"{codes.shape} blocked along axis {axis} with B={self.fmt.block_size}"
             )
+
+    @classmethod
+    def _encoded(cls, fmt: Format, scales: np.ndarray, codes: np.ndarray, axis: int) -> MXTensor:
+        """A tensor this package encoded itself (codes valid by construction): no checks,
+        which would cost as much as a fast quantization."""
+        tensor = object.__new__(cls)
+        for name, value in (("fmt", fmt), ("scales", scales), ("codes", codes), ("axis", axis)):
+            object.__setattr__(tensor, name, value)
+        return tensor
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -87,6 +124,7 @@ class MXTensor:
 
 
 def _normalize_axis(axis: int, ndim: int) -> int:
+    axis = whole_number(axis, "axis")
     if ndim == 0:
         raise ValueError("cannot quantize a 0-d array: MX blocks need an axis")
     if not -ndim <= axis < ndim:
@@ -162,8 +200,39 @@ def encode_dyadic(
     return scales, codes
 
 
+def real_array(x: object, what: str = "input") -> np.ndarray:
+    """``x`` as a numpy array of real numbers (bool, integer or floating dtype); complex
+    numbers, strings, None and other objects raise TypeError instead of being converted."""
+    a = np.asarray(x)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must hold real numbers, got dtype {a.dtype}")
+    return a
+
+
+_F32_MAX = np.float32(np.finfo(np.float32).max)
+
+
+def as_float32(x: object, what: str = "input") -> np.ndarray:
+    """The float32 values :func:`quantize` works on: real numbers converted with round to
+    nearest even, except that finite values beyond the float32 range saturate to +/-float32
+    max (the conversion would make them infinite, and an infinite value makes a NaN block:
+    the saturation rule of the format applies instead)."""
+    a = real_array(x, what)
+    if a.dtype == np.float32:
+        return a
+    with np.errstate(over="ignore"):
+        out = a.astype(np.float32)
+    if a.dtype.kind == "f" and a.dtype.itemsize > 4:
+        over = np.isinf(out) & np.isfinite(a)
+        if over.any():
+            out = np.where(over, np.copysign(_F32_MAX, a).astype(np.float32), out)
+    return out
+
+
 def quantize(x: np.ndarray, fmt: Format | str, axis: int = -1, rounding: str = "even") -> MXTensor:
-    """Quantize ``x`` (float32; other dtypes are first cast to float32) to ``fmt``.
+    """Quantize ``x`` to ``fmt``: float32 values, other real dtypes converted by
+    :func:`as_float32` (finite values beyond float32 saturate); complex, string or object
+    input raises TypeError.
 
     Blocks of ``fmt.block_size`` consecutive values run along ``axis``.
     ``rounding`` is ``"even"`` (round half to even, OCP default) or ``"nearest"``
@@ -171,24 +240,24 @@ def quantize(x: np.ndarray, fmt: Format | str, axis: int = -1, rounding: str = "
     """
     fmt = Format.parse(fmt)
     check_rounding(rounding)
-    x = np.asarray(x, dtype=np.float32)
+    x = as_float32(x)
     ax = check_blocked_axis(x.shape, axis, fmt)
     from . import _backend  # local import: optional compiled kernel
 
     fast = _backend.quantize(x, fmt, ax, rounding)
     if fast is not None:
         scales, codes = fast
-        return MXTensor(fmt, scales, codes, ax)
+        return MXTensor._encoded(fmt, scales, codes, ax)
     return quantize_reference(x, fmt, ax, rounding)
 
 
 def quantize_reference(x: np.ndarray, fmt: Format, axis: int, rounding: str) -> MXTensor:
     """The numpy definition of :func:`quantize` (never uses the compiled kernel)."""
-    x = np.asarray(x, dtype=np.float32)
+    x = as_float32(x)
     ax = check_blocked_axis(x.shape, axis, fmt)
     neg, mag, exp, bad = from_float(block_view(x, ax, fmt.block_size))
     scales, codes = encode_dyadic(neg, mag, exp, bad, fmt, rounding)
-    return MXTensor(fmt, _unblock(scales[..., None], ax), _unblock(codes, ax), ax)
+    return MXTensor._encoded(fmt, _unblock(scales[..., None], ax), _unblock(codes, ax), ax)
 
 
 @lru_cache(maxsize=64)
