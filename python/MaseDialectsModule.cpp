@@ -47,14 +47,13 @@ private:
   std::string text;
 };
 
+void appendString(MlirStringRef s, void *data) {
+  static_cast<std::string *>(data)->append(s.data, s.length);
+}
+
 std::string formatSpelling(MlirAttribute attr) {
   std::string out;
-  maseMXFormatAttrPrint(
-      attr,
-      [](MlirStringRef s, void *data) {
-        static_cast<std::string *>(data)->append(s.data, s.length);
-      },
-      &out);
+  maseMXFormatAttrPrint(attr, appendString, &out);
   return out;
 }
 
@@ -85,6 +84,46 @@ NB_MODULE(_maseDialects, m) {
       nb::arg("attr"),
       "The elements of an integer dense attribute as little-endian uint16 "
       "bytes (zero-extended)");
+
+  mx.def("_is_quantizable", maseMXOperationIsQuantizable, nb::arg("op"),
+         "Whether the op's operands take MX formats (QuantizableOpInterface)");
+  mx.def(
+      "_operand_roles",
+      [](MlirOperation op) {
+        std::vector<int> roles;
+        for (intptr_t i = 0, e = mlirOperationGetNumOperands(op); i < e; ++i)
+          roles.push_back(maseMXOperationGetOperandRole(op, i));
+        return roles;
+      },
+      nb::arg("op"),
+      "The mx.OperandRole value of each operand of a quantizable op (-1: "
+      "never quantized)");
+  mx.def(
+      "_quantizable_op_names",
+      [](MlirContext ctx) {
+        std::vector<std::string> names;
+        maseMXGetQuantizableOpNames(
+            ctx,
+            [](MlirStringRef s, void *data) {
+              static_cast<std::vector<std::string> *>(data)->emplace_back(
+                  s.data, s.length);
+            },
+            &names);
+        return names;
+      },
+      nb::arg("context").none() = nb::none(),
+      "The names of the quantizable mx ops");
+  mx.def(
+      "_attribute_spelling",
+      [](MlirAttribute attr) -> std::optional<std::string> {
+        std::string out;
+        if (!maseMXAttributeGetSpelling(attr, appendString, &out))
+          return std::nullopt;
+        return out;
+      },
+      nb::arg("attr"),
+      "The spelling of an mx enum, format or accumulation attribute's value "
+      "(None for any other attribute)");
 
   mlir_attribute_subclass(mx, "FormatAttr", maseAttributeIsAMXFormat)
       .def_classmethod(

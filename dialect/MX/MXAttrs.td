@@ -12,6 +12,15 @@ def MX_RoundingModeAttr : EnumAttr<MX_Dialect, MX_RoundingMode, "rounding"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def MX_CmpPredicateAttr : EnumAttr<MX_Dialect, MX_CmpPredicate, "predicate"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def MX_GeluApproximationAttr
+    : EnumAttr<MX_Dialect, MX_GeluApproximation, "approximation"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 //===----------------------------------------------------------------------===//
 // FormatAttr
 //===----------------------------------------------------------------------===//

@@ -24,9 +24,17 @@ def MX_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // The discardable attributes passes attach: mx.kernel_loop, mx.layer_names.
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerTypes();
     void registerAttributes();
+
+    /// Marks the scf.for of a kernel loop (a unit attribute; mx-kernel-loop).
+    static constexpr ::llvm::StringLiteral kKernelLoopAttrName = "mx.kernel_loop";
+    /// On an op of a kernel loop's body: the op's name in every layer, one
+    /// string per iteration (mx-kernel-loop; mx-unroll-loops restores them).
+    static constexpr ::llvm::StringLiteral kLayerNamesAttrName = "mx.layer_names";
   }];
 }
 

@@ -38,4 +38,50 @@ def MX_RoundingMode : I32EnumAttr<"RoundingMode", "rounding onto the element gri
   let genSpecializedAttr = 0;
 }
 
+//===----------------------------------------------------------------------===//
+// Operand roles of quantizable ops
+//===----------------------------------------------------------------------===//
+
+def MX_OperandRole : I32EnumAttr<"OperandRole",
+    "what a value of a compute op is to a precision configuration", [
+    // An activation operand.
+    I32EnumAttrCase<"Input", 0, "input">,
+    // The weight of mx.linear, the affine weight of a norm, an embedding table.
+    I32EnumAttrCase<"Weight", 1, "weight">,
+    // The bias of mx.linear or mx.layer_norm.
+    I32EnumAttrCase<"Bias", 2, "bias">,
+    // The result.
+    I32EnumAttrCase<"Output", 3, "output">
+  ]> {
+  let cppNamespace = "::mase::mx";
+  let genSpecializedAttr = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Op parameters
+//===----------------------------------------------------------------------===//
+
+def MX_CmpPredicate : I32EnumAttr<"CmpPredicate", "comparison predicate", [
+    I32EnumAttrCase<"eq", 0>,
+    I32EnumAttrCase<"ne", 1>,
+    I32EnumAttrCase<"lt", 2>,
+    I32EnumAttrCase<"le", 3>,
+    I32EnumAttrCase<"gt", 4>,
+    I32EnumAttrCase<"ge", 5>
+  ]> {
+  let cppNamespace = "::mase::mx";
+  let genSpecializedAttr = 0;
+}
+
+def MX_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "how mx.gelu computes the Gaussian CDF", [
+    // x * Phi(x) with the exact erf.
+    I32EnumAttrCase<"Erf", 0, "none">,
+    // The tanh approximation (GPT-2's gelu_new).
+    I32EnumAttrCase<"Tanh", 1, "tanh">
+  ]> {
+  let cppNamespace = "::mase::mx";
+  let genSpecializedAttr = 0;
+}
+
 #endif // MASE_MX_ENUMS

@@ -47,6 +47,23 @@ class MX_NamedOp<string mnemonic, list<Trait> traits = []>
   dag nameArg = (ins OptionalAttr<StrAttr>:$name);
 }
 
+// A compute op whose operands and result take MX formats. `roles` is the
+// role (an MX_OperandRole case) of each ODS operand group, in order; "" marks
+// an operand that is never quantized (masks, token ids). `overrides` lists
+// the QuantizableOpInterface methods the op implements itself.
+class MX_QuantizableOp<string mnemonic, list<string> roles,
+                       list<Trait> traits = [], list<string> overrides = []>
+    : MX_NamedOp<mnemonic, !listconcat(traits,
+          [DeclareOpInterfaceMethods<MX_QuantizableOpInterface, overrides>])> {
+  let extraClassDeclaration = [{
+    /// The role of each ODS operand group (std::nullopt: never quantized).
+    static constexpr std::optional<::mase::mx::OperandRole> kOperandRoles[] = {
+  }] # !interleave(!foreach(role, roles, !if(!eq(role, ""), "std::nullopt",
+                                            "::mase::mx::OperandRole::" # role)),
+                   ", ") # [{};
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
@@ -120,9 +137,8 @@ def MX_ConstantOp : MX_NamedOp<"constant", [Pure, ConstantLike]> {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def MX_LinearOp : MX_NamedOp<"linear", [Pure,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface,
-                              ["getOperandRole", "getOperandBlockAxis"]>]> {
+def MX_LinearOp : MX_QuantizableOp<"linear", ["Input", "Weight", "Bias"], [Pure],
+                                   ["getOperandBlockAxis"]> {
   let summary = "y = x * W^T + b";
   let description = [{
     `input` is `[..., K]`, `weight` `[N, K]`, the optional `bias` `[N]`, the
@@ -145,8 +161,8 @@ def MX_LinearOp : MX_NamedOp<"linear", [Pure,
   let hasVerifier = 1;
 }
 
-def MX_MatmulOp : MX_NamedOp<"matmul", [Pure,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandBlockAxis"]>]> {
+def MX_MatmulOp : MX_QuantizableOp<"matmul", ["Input", "Input"], [Pure],
+                                   ["getOperandBlockAxis"]> {
   let summary = "Matrix product [M, K] x [K, N] -> [M, N]";
   let description = [{
     MX operands must be blocked along K (axis 1 of `lhs`, axis 0 of `rhs`)
@@ -159,8 +175,8 @@ def MX_MatmulOp : MX_NamedOp<"matmul", [Pure,
   let hasVerifier = 1;
 }
 
-def MX_BatchMatmulOp : MX_NamedOp<"batch_matmul", [Pure,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandBlockAxis"]>]> {
+def MX_BatchMatmulOp : MX_QuantizableOp<"batch_matmul", ["Input", "Input"], [Pure],
+                                        ["getOperandBlockAxis"]> {
   let summary = "Batched matrix product [..., M, K] x [..., K, N] -> [..., M, N]";
   let description = [{
     Both operands have the same rank (>= 3) and identical batch dimensions.
@@ -178,7 +194,7 @@ def MX_BatchMatmulOp : MX_NamedOp<"batch_matmul", [Pure,
 //===----------------------------------------------------------------------===//
 
 class MX_UnaryOp<string mnemonic, string doc, list<Trait> traits = []>
-    : MX_NamedOp<mnemonic, !listconcat([Pure, MX_SameShape, MX_QuantizableOpInterface], traits)> {
+    : MX_QuantizableOp<mnemonic, ["Input"], !listconcat([Pure, MX_SameShape], traits)> {
   let summary = doc;
   let arguments = !con((ins MX_Numeric:$input), nameArg);
   let results = (outs MX_Numeric:$output);
@@ -200,21 +216,27 @@ def MX_ReluOp : MX_UnaryOp<"relu", "max(x, 0)">;
 def MX_SigmoidOp : MX_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def MX_SiluOp : MX_UnaryOp<"silu", "x * sigmoid(x)">;
 
-def MX_GeluOp : MX_NamedOp<"gelu", [Pure, MX_SameShape, MX_QuantizableOpInterface]> {
+def MX_GeluOp : MX_QuantizableOp<"gelu", ["Input"], [Pure, MX_SameShape]> {
   let summary = "Gaussian error linear unit";
   let description = [{
-    `approximate = "none"` (default) is `x * Phi(x)` with the exact erf;
-    `"tanh"` is the tanh approximation (GPT-2's `gelu_new`).
+    `approximate = #mx.approximation<none>` (default) is `x * Phi(x)` with the
+    exact erf; `#mx.approximation<tanh>` is the tanh approximation (GPT-2's
+    `gelu_new`).
+
+    ```mlir
+    %y = mx.gelu %x {approximate = #mx.approximation<tanh>} : tensor<8x64xf32> -> tensor<8x64xf32>
+    ```
   }];
   let arguments = !con((ins MX_Numeric:$input,
-      DefaultValuedStrAttr<StrAttr, "none">:$approximate), nameArg);
+      DefaultValuedAttr<MX_GeluApproximationAttr,
+                        "::mase::mx::GeluApproximation::Erf">:$approximate),
+      nameArg);
   let results = (outs MX_Numeric:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-  let hasVerifier = 1;
 }
 
 class MX_BinaryOp<string mnemonic, string doc>
-    : MX_NamedOp<mnemonic, [Pure, MX_BroadcastShape, MX_QuantizableOpInterface]> {
+    : MX_QuantizableOp<mnemonic, ["Input", "Input"], [Pure, MX_BroadcastShape]> {
   let summary = doc;
   let description = [{
     Elementwise with numpy broadcasting: the result shape is the broadcast
@@ -238,12 +260,15 @@ def MX_CmpOp : MX_NamedOp<"cmp", [Pure, MX_BroadcastShape]> {
   let summary = "Elementwise comparison with broadcasting";
   let description = [{
     `predicate` is one of `eq`, `ne`, `lt`, `le`, `gt`, `ge`; the result is i1.
+
+    ```mlir
+    %m = mx.cmp %a, %b {predicate = #mx.predicate<lt>} : (tensor<8xf32>, tensor<f32>) -> tensor<8xi1>
+    ```
   }];
-  let arguments = !con((ins MX_AnyTensor:$lhs, MX_AnyTensor:$rhs, StrAttr:$predicate),
-                       nameArg);
+  let arguments = !con((ins MX_AnyTensor:$lhs, MX_AnyTensor:$rhs,
+                            MX_CmpPredicateAttr:$predicate), nameArg);
   let results = (outs MX_BoolTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
 }
 
 def MX_SelectOp : MX_NamedOp<"select", [Pure, MX_BroadcastShape]> {
@@ -260,8 +285,7 @@ def MX_SelectOp : MX_NamedOp<"select", [Pure, MX_BroadcastShape]> {
 // Normalization and softmax
 //===----------------------------------------------------------------------===//
 
-def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
+def MX_SoftmaxOp : MX_QuantizableOp<"softmax", ["Input", ""], [Pure]> {
   let summary = "Softmax along one axis, optionally over the positions a mask keeps";
   let description = [{
     With a `mask` (i1, broadcast to the input's shape) the softmax runs over
@@ -285,8 +309,8 @@ def MX_SoftmaxOp : MX_NamedOp<"softmax", [Pure,
   let hasVerifier = 1;
 }
 
-def MX_LayerNormOp : MX_NamedOp<"layer_norm", [Pure, AttrSizedOperandSegments,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
+def MX_LayerNormOp : MX_QuantizableOp<"layer_norm", ["Input", "Weight", "Bias"],
+                                      [Pure, AttrSizedOperandSegments]> {
   let summary = "Layer normalization over the trailing `normalized_rank` axes";
   let description = [{
     `(x - mean) / sqrt(var + eps) * weight + bias`, statistics over the last
@@ -309,8 +333,7 @@ def MX_LayerNormOp : MX_NamedOp<"layer_norm", [Pure, AttrSizedOperandSegments,
   let hasVerifier = 1;
 }
 
-def MX_RMSNormOp : MX_NamedOp<"rms_norm", [Pure,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
+def MX_RMSNormOp : MX_QuantizableOp<"rms_norm", ["Input", "Weight"], [Pure]> {
   let summary = "RMS normalization over the trailing `normalized_rank` axes";
   let description = [{
     `x / sqrt(mean(x^2) + eps) * weight`.
@@ -331,7 +354,7 @@ def MX_RMSNormOp : MX_NamedOp<"rms_norm", [Pure,
 //===----------------------------------------------------------------------===//
 
 class MX_ReduceOp<string mnemonic, string doc>
-    : MX_NamedOp<mnemonic, [Pure, MX_QuantizableOpInterface]> {
+    : MX_QuantizableOp<mnemonic, ["Input"], [Pure]> {
   let summary = doc;
   let arguments = !con((ins MX_AnyTensor:$input, DenseI64ArrayAttr:$axes,
                             DefaultValuedAttr<BoolAttr, "false">:$keep_dims),
@@ -350,8 +373,7 @@ def MX_ReduceMinOp : MX_ReduceOp<"reduce_min", "Minimum over `axes`">;
 // Embedding and shape ops
 //===----------------------------------------------------------------------===//
 
-def MX_EmbeddingOp : MX_NamedOp<"embedding", [Pure,
-    DeclareOpInterfaceMethods<MX_QuantizableOpInterface, ["getOperandRole"]>]> {
+def MX_EmbeddingOp : MX_QuantizableOp<"embedding", ["", "Weight"], [Pure]> {
   let summary = "Rows of `table` [V, D] gathered by integer `indices`";
   let arguments = !con((ins MX_IntTensor:$indices, MX_Numeric:$table), nameArg);
   let results = (outs MX_Numeric:$output);

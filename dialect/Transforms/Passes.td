@@ -25,9 +25,9 @@ def MXRaisePrimitives : Pass<"mx-raise-primitives"> {
     Models often write RMSNorm (`w * (x * rsqrt(mean(x^2) + eps))`, Llama) and
     the tanh GELU (`0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, GPT-2's
     `gelu_new`) out of elementary ops. This pass replaces them with
-    `mx.rms_norm` and `mx.gelu {approximate = "tanh"}`, so that precision
-    configs see a norm with a weight and the hardware gets one fixed-point
-    function. The raised op is named after the module (the common prefix of
+    `mx.rms_norm` and `mx.gelu {approximate = #mx.approximation<tanh>}`, so
+    that precision configs see a norm with a weight and the hardware gets one
+    fixed-point function. The raised op is named after the module (the common prefix of
     the matched ops' names). Only single-use intermediate values are fused.
   }];
   let dependentDialects = ["::mase::mx::MXDialect"];

@@ -50,6 +50,27 @@ MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetScaleNaNCode(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetBlockSize(MlirAttribute attr);
 MLIR_CAPI_EXPORTED double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr);
 
+//===--- Ops and attributes -----------------------------------------------===//
+
+/// Whether `op` is a compute op whose operands take MX formats
+/// (QuantizableOpInterface).
+MLIR_CAPI_EXPORTED bool maseMXOperationIsQuantizable(MlirOperation op);
+/// The role of operand `index` of a quantizable op, as mase::mx::OperandRole;
+/// -1 when the operand is never quantized.
+MLIR_CAPI_EXPORTED int maseMXOperationGetOperandRole(MlirOperation op,
+                                                     intptr_t index);
+/// Calls `callback` with the name of every mx op that is quantizable, in
+/// alphabetical order (loads the mx dialect into `ctx`).
+MLIR_CAPI_EXPORTED void maseMXGetQuantizableOpNames(MlirContext ctx,
+                                                    MlirStringCallback callback,
+                                                    void *userData);
+/// Calls `callback` with the project-wide spelling of the value of an mx
+/// attribute: an enum (`even`, `lt`, `tanh`, ...), a format (`mxint8`) or an
+/// accumulation (`bounded<4>`). Returns false (no call) for other attributes.
+MLIR_CAPI_EXPORTED bool maseMXAttributeGetSpelling(MlirAttribute attr,
+                                                   MlirStringCallback callback,
+                                                   void *userData);
+
 //===--- TensorType -------------------------------------------------------===//
 
 MLIR_CAPI_EXPORTED bool maseTypeIsAMXTensor(MlirType type);

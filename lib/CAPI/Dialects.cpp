@@ -94,6 +94,46 @@ double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr) {
   return formatOf(attr).getBitsPerValue();
 }
 
+bool maseMXOperationIsQuantizable(MlirOperation op) {
+  return isa<QuantizableOpInterface>(unwrap(op));
+}
+
+int maseMXOperationGetOperandRole(MlirOperation op, intptr_t index) {
+  std::optional<OperandRole> role =
+      cast<QuantizableOpInterface>(unwrap(op)).getOperandRole(index);
+  return role ? int(*role) : -1;
+}
+
+void maseMXGetQuantizableOpNames(MlirContext ctx, MlirStringCallback callback,
+                                 void *userData) {
+  MLIRContext *context = unwrap(ctx);
+  auto *dialect = context->getOrLoadDialect<MXDialect>();
+  for (RegisteredOperationName name : context->getRegisteredOperations())
+    if (&name.getDialect() == dialect &&
+        name.hasInterface<QuantizableOpInterface>())
+      callback(wrap(name.getStringRef()), userData);
+}
+
+bool maseMXAttributeGetSpelling(MlirAttribute attr, MlirStringCallback callback,
+                                void *userData) {
+  Attribute a = unwrap(attr);
+  std::string spelling;
+  if (auto rounding = dyn_cast<RoundingModeAttr>(a))
+    spelling = stringifyRoundingMode(rounding.getValue());
+  else if (auto predicate = dyn_cast<CmpPredicateAttr>(a))
+    spelling = stringifyCmpPredicate(predicate.getValue());
+  else if (auto approximation = dyn_cast<GeluApproximationAttr>(a))
+    spelling = stringifyGeluApproximation(approximation.getValue());
+  else if (auto format = dyn_cast<FormatAttr>(a))
+    spelling = format.str();
+  else if (auto acc = dyn_cast<AccumulationAttr>(a))
+    spelling = acc.str();
+  else
+    return false;
+  callback(mlirStringRefCreate(spelling.data(), spelling.size()), userData);
+  return true;
+}
+
 bool maseTypeIsAMXTensor(MlirType type) {
   return isa<mase::mx::MXTensorType>(unwrap(type));
 }

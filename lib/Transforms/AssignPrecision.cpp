@@ -30,10 +30,8 @@ using namespace mase::mx;
 
 namespace {
 
-constexpr llvm::StringLiteral kRoles[] = {"input", "weight", "bias", "output"};
-
 /// role -> format (a null FormatAttr means f32, i.e. unquantized).
-using RoleFormats = llvm::SmallMapVector<StringRef, FormatAttr, 4>;
+using RoleFormats = llvm::SmallMapVector<OperandRole, FormatAttr, 4>;
 
 /// The config key that selects a contraction's accumulation (not a format).
 constexpr llvm::StringLiteral kAccumulatorKey = "accumulator";
@@ -265,12 +263,16 @@ private:
           return failure();
         continue;
       }
-      const StringRef *known = llvm::find(kRoles, role);
-      if (known == std::end(kRoles))
-        return error() << "precision config '" << path << "': " << where
-                       << ": unknown role '" << role
-                       << "' (expected input, weight, bias, output or "
-                          "accumulator)";
+      std::optional<OperandRole> known = symbolizeOperandRole(role);
+      if (!known) {
+        InFlightDiagnostic diag =
+            error() << "precision config '" << path << "': " << where
+                    << ": unknown role '" << role << "' (expected ";
+        for (uint32_t i = 0; i <= getMaxEnumValForOperandRole(); ++i)
+          diag << stringifyOperandRole(OperandRole(i))
+               << (i < getMaxEnumValForOperandRole() ? ", " : " ");
+        return diag << "or " << kAccumulatorKey << ")";
+      }
       std::optional<StringRef> spelling = kv.second.getAsString();
       if (!spelling)
         return error() << "precision config '" << path << "': " << where
@@ -330,11 +332,9 @@ public:
 
 private:
   Roles resolve(Operation *op) {
-    auto hasRole = [&](StringRef role) {
-      if (role == "output")
+    auto hasRole = [&](OperandRole role) {
+      if (role == OperandRole::Output)
         return true;
-      if (role == kAccumulatorKey)
-        return hasAccumulator(op);
       auto q = cast<QuantizableOpInterface>(op);
       for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
         if (q.getOperandRole(i) == role)
@@ -358,7 +358,7 @@ private:
       for (auto [role, format] : entry.roles.formats) {
         if (!hasRole(role))
           continue;
-        entry.rolesSeen.insert(role);
+        entry.rolesSeen.insert(stringifyOperandRole(role));
         formats[role] = format;
       }
       if (entry.roles.accumulator && hasAccumulator(op)) {
@@ -424,17 +424,20 @@ private:
       op->setAttr("acc", roles.accumulator);
 
     for (OpOperand &operand : op->getOpOperands()) {
-      StringRef role = q.getOperandRole(operand.getOperandNumber());
-      auto it = formats.find(role);
-      if (role.empty() || it == formats.end() || !it->second)
+      std::optional<OperandRole> role =
+          q.getOperandRole(operand.getOperandNumber());
+      if (!role)
+        continue;
+      auto it = formats.find(*role);
+      if (it == formats.end() || !it->second)
         continue;
       Value value = operand.get();
       // Read a producer's MX result directly instead of its f32 copy.
       if (auto dq = value.getDefiningOp<DequantizeOp>())
         value = dq.getInput();
       int64_t axis = q.getOperandBlockAxis(operand.getOperandNumber());
-      FailureOr<MXTensorType> type =
-          blockedType(op, role, operand.get(), axis, it->second);
+      FailureOr<MXTensorType> type = blockedType(
+          op, stringifyOperandRole(*role), operand.get(), axis, it->second);
       if (failed(type))
         return failure();
       if (!*type)
@@ -450,12 +453,13 @@ private:
       }
     }
 
-    auto out = formats.find("output");
+    auto out = formats.find(OperandRole::Output);
     if (out == formats.end() || !out->second || op->getNumResults() != 1)
       return success();
     Value result = op->getResult(0);
     FailureOr<MXTensorType> type =
-        blockedType(op, "output", result, /*axis=*/-1, out->second);
+        blockedType(op, stringifyOperandRole(OperandRole::Output), result,
+                    /*axis=*/-1, out->second);
     if (failed(type))
       return failure();
     Type original = result.getType();
@@ -519,7 +523,7 @@ struct MXAssignPrecisionPass
       }
       SmallVector<StringRef> given;
       for (auto [role, format] : entry.roles.formats)
-        given.push_back(role);
+        given.push_back(stringifyOperandRole(role));
       if (entry.roles.accumulator)
         given.push_back(kAccumulatorKey);
       for (StringRef role : given)

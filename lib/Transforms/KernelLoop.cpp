@@ -48,7 +48,8 @@ Attribute constantValue(Operation *op) {
 DictionaryAttr structuralAttrs(Operation *op) {
   NamedAttrList attrs;
   for (NamedAttribute attr : op->getAttrs())
-    if (attr.getName() != "name" && attr.getName() != "mx.layer_names")
+    if (attr.getName() != "name" &&
+        attr.getName() != MXDialect::kLayerNamesAttrName)
       attrs.append(attr);
   return attrs.getDictionary(op->getContext());
 }
@@ -611,7 +612,8 @@ FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops,
             if (auto name = layerOp(i, j)->getAttrOfType<StringAttr>("name"))
               names.push_back(name);
           if (names.size() == K)
-            clone->setAttr("mx.layer_names", bb.getArrayAttr(names));
+            clone->setAttr(MXDialect::kLayerNamesAttrName,
+                           bb.getArrayAttr(names));
         }
         SmallVector<Value> yields;
         for (CarrySlot slot : c.slots)
@@ -619,7 +621,7 @@ FailureOr<LoopSummary> buildLoop(const Chain &c, ArrayRef<Operation *> ops,
               map.lookup(layerOp(0, slot.position)->getResult(slot.result)));
         scf::YieldOp::create(bb, bodyLoc, yields);
       });
-  loop->setAttr("mx.kernel_loop", b.getUnitAttr());
+  loop->setAttr(MXDialect::kKernelLoopAttrName, b.getUnitAttr());
 
   for (auto [slot, result] : llvm::zip(c.slots, loop.getResults()))
     layerOp(K - 1, slot.position)->getResult(slot.result).replaceAllUsesWith(result);

@@ -197,9 +197,10 @@ struct RaiseTanhGelu : OpRewritePattern<MulOp> {
     });
     if (!matched || x.getType() != mul.getType())
       return failure();
-    rewriter.replaceOpWithNewOp<GeluOp>(mul, mul.getType(), x,
-                                        rewriter.getStringAttr("tanh"),
-                                        moduleName(mul));
+    rewriter.replaceOpWithNewOp<GeluOp>(
+        mul, mul.getType(), x,
+        GeluApproximationAttr::get(getContext(), GeluApproximation::Tanh),
+        moduleName(mul));
     return success();
   }
 };

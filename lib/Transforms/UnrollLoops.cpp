@@ -38,10 +38,11 @@ LogicalResult unroll(scf::ForOp loop) {
       map.map(arg, value);
     for (Operation &op : body->without_terminator()) {
       Operation *clone = b.clone(op, map);
-      if (auto names = clone->getAttrOfType<ArrayAttr>("mx.layer_names")) {
+      if (auto names =
+              clone->getAttrOfType<ArrayAttr>(MXDialect::kLayerNamesAttrName)) {
         if (i < int64_t(names.size()))
           clone->setAttr("name", names[i]);
-        clone->removeAttr("mx.layer_names");
+        clone->removeAttr(MXDialect::kLayerNamesAttrName);
       }
       // Weights of this layer: fold mx.take of the stacked constant.
       if (auto take = dyn_cast<TakeOp>(clone)) {
@@ -73,7 +74,7 @@ struct MXUnrollLoopsPass
   void runOnOperation() override {
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) {
-      if (loop->hasAttr("mx.kernel_loop"))
+      if (loop->hasAttr(MXDialect::kKernelLoopAttrName))
         loops.push_back(loop);
     });
     for (scf::ForOp loop : loops)

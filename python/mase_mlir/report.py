@@ -27,34 +27,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import ir
+from .dialects import mx
+
 __all__ = ["OpCounts", "build_report", "count_ops", "format_report", "report_json"]
 
 CONSTANT_OPS = frozenset({"arith.constant", "mx.constant"})
-_UNARY = ("neg", "abs", "exp", "log", "tanh", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
-          "erf", "relu", "sigmoid", "silu", "gelu", "softmax")
-_OTHER = ("add", "sub", "mul", "div", "max", "min", "pow", "reduce_sum", "reduce_mean",
-          "reduce_max", "reduce_min", "linear", "matmul", "batch_matmul", "layer_norm",
-          "rms_norm", "embedding")
-# The ops of the dialect's QuantizableOpInterface: the ones a precision config formats.
-COMPUTE_OPS = frozenset(f"mx.{k}" for k in _UNARY + _OTHER)
-_ROLES = ("input", "weight", "bias", "output")
+# The roles a precision config formats, as the dialect's OperandRole enum spells them.
+_ROLES = tuple(str(role) for role in mx.OperandRole)
 
 
 def _roles(op: Any) -> list[str]:
-    """The role of each operand (as the dialect's QuantizableOpInterface defines them)."""
-    kind = op.operation.name
-    n = len(op.operands)
-    if kind == "mx.linear":
-        return ["input", "weight", "bias"][:n]
-    if kind == "mx.embedding":
-        return ["", "weight"]
-    if kind == "mx.rms_norm":
-        return ["input", "weight"][:n]
-    if kind == "mx.layer_norm":
-        segments = list(op.operation.attributes["operandSegmentSizes"])
-        return ["input"] + [r for r, k in zip(("weight", "bias"), segments[1:], strict=True)
-                            if k]
-    return ["input"] * n
+    """The role of each operand as the op declares it ("" for operands never quantized)."""
+    return ["" if role is None else str(role) for role in mx.operand_roles(op)]
 
 
 # --- types -------------------------------------------------------------------
@@ -71,9 +56,6 @@ class TypeInfo:
 
 
 def type_info(type_: Any) -> TypeInfo | None:
-    from . import ir
-    from .dialects import mx
-
     if mx.TensorType.isinstance(type_):
         t = mx.TensorType(type_)
         spelling = str(mx.FormatAttr(t.format).spelling)
@@ -117,14 +99,10 @@ def _walk(block: Any, repeat: int, loop: str | None) -> Iterator[tuple[Any, int,
 
 
 def _defining_op(value: Any) -> Any | None:
-    from . import ir
-
     return value.owner if isinstance(value, ir.OpResult) else None
 
 
 def _constant_int(value: Any) -> int | None:
-    from . import ir
-
     op = _defining_op(value)
     if op is None or op.operation.name != "arith.constant":
         return None
@@ -287,7 +265,7 @@ def build_report(module: Any) -> dict[str, Any]:
                     weights.add(info)
             elif kind == "scf.for" and "mx.kernel_loop" in op.operation.attributes:
                 loops.append(_loop_row(op))
-            elif kind in COMPUTE_OPS:
+            elif mx.is_quantizable(op):
                 rows.append(_op_row(op, repeat, loop))
                 for role, value in zip(_roles(op), op.operands, strict=True):
                     info = type_info(value.type)

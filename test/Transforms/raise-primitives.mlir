@@ -53,7 +53,7 @@ func.func @not_last_axis(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
 
 // GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 // CHECK-LABEL: func.func @gelu_tanh
-// CHECK-NEXT: %[[Y:.*]] = mx.gelu %arg0 {approximate = "tanh", name = "transformer.h.0.mlp.act"} : tensor<1x16x256xf32> -> tensor<1x16x256xf32>
+// CHECK-NEXT: %[[Y:.*]] = mx.gelu %arg0 {approximate = #mx.approximation<tanh>, name = "transformer.h.0.mlp.act"} : tensor<1x16x256xf32> -> tensor<1x16x256xf32>
 // CHECK-NEXT: return %[[Y]]
 func.func @gelu_tanh(%x: tensor<1x16x256xf32>) -> tensor<1x16x256xf32> {
   %half = arith.constant dense<0.5> : tensor<f32>

@@ -5,6 +5,7 @@
 #include "mase-mlir/Dialect/MX/MXTypes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace mase::mx;
@@ -38,4 +39,38 @@ Operation *MXDialect::materializeConstant(OpBuilder &builder, Attribute value,
     if (arith::ConstantOp::isBuildableWith(typed, type))
       return arith::ConstantOp::create(builder, loc, type, typed);
   return nullptr;
+}
+
+LogicalResult MXDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == kKernelLoopAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << name << "' must be a unit attribute";
+    if (!isa<scf::ForOp>(op))
+      return op->emitError()
+             << "'" << name << "' marks an scf.for, not " << op->getName();
+    return success();
+  }
+  if (name == kLayerNamesAttrName) {
+    auto names = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!names || !llvm::all_of(names, llvm::IsaPred<StringAttr>))
+      return op->emitError()
+             << "'" << name << "' must be an array of op names (strings)";
+    auto loop = dyn_cast_or_null<scf::ForOp>(op->getParentOp());
+    if (!loop || !loop->hasAttr(kKernelLoopAttrName))
+      return op->emitError() << "'" << name
+                             << "' belongs to an op in the body of a kernel "
+                                "loop (an scf.for marked '"
+                             << kKernelLoopAttrName << "')";
+    std::optional<APInt> trips = loop.getStaticTripCount();
+    if (trips && names.size() != trips->getZExtValue())
+      return op->emitError() << "'" << name << "' names " << names.size()
+                             << " layers, but the kernel loop runs "
+                             << trips->getZExtValue() << " times";
+    return success();
+  }
+  return op->emitError() << "unknown mx dialect attribute '" << name
+                         << "' (expected '" << kKernelLoopAttrName << "' or '"
+                         << kLayerNamesAttrName << "')";
 }

@@ -243,26 +243,6 @@ LogicalResult BatchMatmulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// Elementwise
-//===----------------------------------------------------------------------===//
-
-LogicalResult GeluOp::verify() {
-  if (getApproximate() != "none" && getApproximate() != "tanh")
-    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
-           << getApproximate() << "\"";
-  return success();
-}
-
-LogicalResult CmpOp::verify() {
-  static constexpr llvm::StringLiteral kPredicates[] = {"eq", "ne", "lt",
-                                                        "le", "gt", "ge"};
-  if (!llvm::is_contained(kPredicates, getPredicate()))
-    return emitOpError("unknown predicate \"")
-           << getPredicate() << "\" (expected eq, ne, lt, le, gt or ge)";
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // Normalization and softmax
 //===----------------------------------------------------------------------===//
 
@@ -288,11 +268,6 @@ LogicalResult SoftmaxOp::verify() {
              << formatShape(x);
   }
   return verifyAxis(*this, getAxis(), x.size());
-}
-
-StringRef SoftmaxOp::getOperandRole(unsigned index) {
-  // The mask is boolean: never quantized.
-  return index == 0 ? "input" : "";
 }
 
 /// Shared by layer_norm and rms_norm: affine parameters have the shape of
@@ -559,12 +534,9 @@ OpFoldResult TakeOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
-// QuantizableOpInterface: operand roles
+// QuantizableOpInterface: blocked axes (the roles are declared in MXOps.td)
 //===----------------------------------------------------------------------===//
 
-StringRef LinearOp::getOperandRole(unsigned index) {
-  return index == 0 ? "input" : (index == 1 ? "weight" : "bias");
-}
 int64_t LinearOp::getOperandBlockAxis(unsigned index) {
   // Input [..., K] and weight [N, K] along K; the bias along its only axis.
   return index == 0 ? shapeOf(getInput().getType()).size() - 1
@@ -581,22 +553,6 @@ int64_t MatmulOp::getOperandBlockAxis(unsigned index) {
 }
 int64_t BatchMatmulOp::getOperandBlockAxis(unsigned index) {
   return matmulBlockAxis(*this, index);
-}
-
-StringRef LayerNormOp::getOperandRole(unsigned index) {
-  Value operand = getOperand(index);
-  if (operand == getInput())
-    return "input";
-  return operand == getWeight() ? "weight" : "bias";
-}
-
-StringRef RMSNormOp::getOperandRole(unsigned index) {
-  return index == 0 ? "input" : "weight";
-}
-
-StringRef EmbeddingOp::getOperandRole(unsigned index) {
-  // Token ids are integers; the table is the weight.
-  return index == 0 ? "" : "weight";
 }
 
 #include "MX/MXInterfaces.cpp.inc"

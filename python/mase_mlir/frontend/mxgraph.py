@@ -44,6 +44,14 @@ class I64Array:
     values: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class MXEnum:
+    """An mx enum attribute: ``MXEnum("predicate", "lt")`` is ``#mx.predicate<lt>``."""
+
+    mnemonic: str
+    value: str
+
+
 @dataclass(eq=False)
 class Op:
     """One operation: ``mx.*`` or ``arith.constant`` (then ``attrs["value"]`` is an array)."""

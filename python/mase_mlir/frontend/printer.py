@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .mxgraph import Function, I64Array, Op, Value
+from .mxgraph import Function, I64Array, MXEnum, Op, Value
 
 _UNARY_FORM = {
     "mx.neg", "mx.exp", "mx.log", "mx.tanh", "mx.sqrt", "mx.rsqrt", "mx.reciprocal", "mx.sin",
@@ -43,6 +43,8 @@ def format_attr(value: Any) -> str:
         return f"{format_f64(value)} : f64"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, MXEnum):
+        return f"#mx.{value.mnemonic}<{value.value}>"
     if isinstance(value, I64Array):
         return "array<i64" + ("".join(f", {v}" for v in value.values)).replace(", ", ": ", 1) + ">"
     raise TypeError(f"cannot print attribute value {value!r}")

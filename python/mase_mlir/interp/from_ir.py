@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
+from .. import ir
+from ..dialects import mx
+from ..numerics import Format, MXTensor
 from .errors import InterpreterError
 from .program import Loop, Program, Step, ValueType
 
 _ELEMENT_DTYPES = {"f32": np.float32, "f16": np.float32, "bf16": np.float32, "f64": np.float32,
                    "i64": np.int64, "i32": np.int64, "i1": np.bool_}
-_ENUM_ATTR = re.compile(r"#\w+\.\w+<(\w+)>")
-_ACC_ATTR = re.compile(r"#mx\.acc<(.+)>")
-_KEYWORD_OPS = {"mx.layer_norm": ("weight", "bias"), "mx.rms_norm": ("weight",)}
 
 
 _SCALAR = ValueType((), np.dtype(np.int64))
@@ -22,9 +21,6 @@ _FLOAT_SCALAR = ValueType((), np.dtype(np.float32))
 
 
 def value_type(type_: Any) -> ValueType:
-    from .. import ir
-    from ..dialects import mx
-
     if isinstance(type_, (ir.IndexType, ir.IntegerType)):
         return _SCALAR  # loop bounds and counters
     if isinstance(type_, ir.FloatType):
@@ -45,24 +41,20 @@ def value_type(type_: Any) -> ValueType:
 
 
 def attribute_value(attr: Any) -> Any:
-    """A Python value for an MLIR attribute (string, number, bool, i64 array)."""
-    from .. import ir
-
+    """A Python value for an MLIR attribute (string, number, bool, i64 array, and the spelling
+    of an mx enum or accumulation: ``#mx.rounding<even>`` gives ``"even"``)."""
     if isinstance(attr, (ir.BoolAttr, ir.IntegerAttr, ir.FloatAttr, ir.StringAttr)):
         return attr.value
     if isinstance(attr, (ir.DenseI64ArrayAttr, ir.DenseI32ArrayAttr)):
         return tuple(attr)
-    text = str(attr)
-    enum = _ENUM_ATTR.fullmatch(text) or _ACC_ATTR.fullmatch(text)
-    return enum.group(1) if enum else attr  # #mx.rounding<even> -> "even"
+    spelling = mx.attribute_spelling(attr)
+    return attr if spelling is None else spelling
 
 
 def dense_value(attr: Any, vtype: ValueType) -> Any:
     """The array of a dense elements attribute (splats expanded; i1 splats are bit-packed in
     the buffer protocol, so splats go through their scalar value), or the Python int of an
     index/integer scalar constant."""
-    from .. import ir
-
     if isinstance(attr, ir.IntegerAttr):
         return int(attr.value)
     if isinstance(attr, ir.FloatAttr):
@@ -137,13 +129,11 @@ class _Builder:
             self.constants[self.slot(result)] = self.constant(op, kind, vtype)
             return None
         attrs = _attributes(op)
-        segments = attrs.pop("operandSegmentSizes", None)
-        if kind in _KEYWORD_OPS:
-            if segments is not None:  # layer_norm: weight and bias each optional
-                attrs["_keywords"] = tuple(
-                    kw for kw, n in zip(_KEYWORD_OPS[kind], segments[1:], strict=True) if n)
-            else:  # rms_norm: the one optional operand is the weight
-                attrs["_keywords"] = _KEYWORD_OPS[kind][: len(op.operands) - 1]
+        attrs.pop("operandSegmentSizes", None)
+        if mx.is_quantizable(op):
+            # The operand roles tell the kernels which optional operands are present
+            # (a norm's weight and bias).
+            attrs["_roles"] = tuple("" if r is None else str(r) for r in mx.operand_roles(op))
         return Step(kind, [self.slot(v) for v in op.operands], self.slot(result), attrs, vtype)
 
     def constant(self, op: Any, kind: str, vtype: ValueType) -> Any:
@@ -191,9 +181,6 @@ def _read_only(value: Any) -> Any:
 
 
 def _mx_constant(op: Any, vtype: ValueType) -> Any:
-    from ..dialects import mx
-    from ..numerics import Format, MXTensor
-
     fmt = Format.parse(vtype.mx_format)
     # ui4/ui6 element types have no buffer-protocol form: read them as uint16 codes (in the
     # shapes the op's verifier checked: the block grid and the tensor's shape).

@@ -149,9 +149,9 @@ def layer_norm(args, attrs, shape, dtype):
 
 
 def _affine(y: np.ndarray, args: list[np.ndarray], attrs: dict[str, Any]) -> np.ndarray:
-    keywords = attrs.get("_keywords", ())
-    for keyword, value in zip(keywords, args[1:], strict=True):
-        y = y * value if keyword == "weight" else y + value
+    """A norm's optional weight and bias, told apart by their operand roles."""
+    for role, value in zip(attrs["_roles"][1:], args[1:], strict=True):
+        y = y * value if role == "weight" else y + value
     return y
 
 

@@ -129,9 +129,10 @@ def from_function(function: Any) -> Program:
         if op.kind == "arith.constant":
             constants[op.result.id] = op.attrs["value"]
             continue
-        attrs = {k: (tuple(v.values) if hasattr(v, "values") else v) for k, v in op.attrs.items()}
+        attrs = {k: (tuple(v.values) if hasattr(v, "values")
+                     else v.value if hasattr(v, "mnemonic") else v) for k, v in op.attrs.items()}
         if op.keywords:
-            attrs["_keywords"] = op.keywords
+            attrs["_roles"] = ("input", *op.keywords)
         steps.append(Step(op.kind, [v.id for v in op.operands], op.result.id, attrs,
                           vtype(op.result.type)))
     program = Program([a.id for a in function.arguments],

@@ -154,16 +154,34 @@ func.func @unary_shape(%a: tensor<2x3xf32>) {
 // -----
 
 func.func @gelu(%a: tensor<2x3xf32>) {
-  // expected-error @+1 {{approximate must be "none" or "tanh", got "fast"}}
-  %0 = mx.gelu %a {approximate = "fast"} : tensor<2x3xf32> -> tensor<2x3xf32>
+  // expected-error @+2 {{expected ::mase::mx::GeluApproximation to be one of: none, tanh}}
+  // expected-error @+1 {{failed to parse MX_GeluApproximationAttr parameter 'value'}}
+  %0 = mx.gelu %a {approximate = #mx.approximation<fast>} : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @gelu_string(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{attribute 'approximate' failed to satisfy constraint: how mx.gelu computes the Gaussian CDF}}
+  %0 = mx.gelu %a {approximate = "tanh"} : tensor<2x3xf32> -> tensor<2x3xf32>
   return
 }
 
 // -----
 
 func.func @cmp(%a: tensor<2x3xf32>) {
-  // expected-error @+1 {{unknown predicate "lessthan" (expected eq, ne, lt, le, gt or ge)}}
-  %0 = mx.cmp %a, %a {predicate = "lessthan"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xi1>
+  // expected-error @+2 {{expected ::mase::mx::CmpPredicate to be one of: eq, ne, lt, le, gt, ge}}
+  // expected-error @+1 {{failed to parse MX_CmpPredicateAttr parameter 'value'}}
+  %0 = mx.cmp %a, %a {predicate = #mx.predicate<lessthan>} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xi1>
+  return
+}
+
+// -----
+
+func.func @cmp_string(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{attribute 'predicate' failed to satisfy constraint: comparison predicate}}
+  %0 = mx.cmp %a, %a {predicate = "lt"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xi1>
   return
 }
 

@@ -71,8 +71,8 @@ func.func @elementwise(%x: tensor<2x3x32xf32>, %v: tensor<32xf32>, %s: tensor<f3
   %13 = mx.silu %x : tensor<2x3x32xf32> -> !mx.tensor<2x3x32xmxint<4,8,16>>
   // CHECK: mx.gelu %{{.*}} : tensor<2x3x32xf32>
   %14 = mx.gelu %x : tensor<2x3x32xf32> -> tensor<2x3x32xf32>
-  // CHECK: mx.gelu %{{.*}} {approximate = "tanh"} : !mx.tensor<2x3x32xmxint8>
-  %15 = mx.gelu %q {approximate = "tanh"} : !mx.tensor<2x3x32xmxint8> -> tensor<2x3x32xf32>
+  // CHECK: mx.gelu %{{.*}} {approximate = #mx.approximation<tanh>} : !mx.tensor<2x3x32xmxint8>
+  %15 = mx.gelu %q {approximate = #mx.approximation<tanh>} : !mx.tensor<2x3x32xmxint8> -> tensor<2x3x32xf32>
   // CHECK: mx.add %{{.*}}, %{{.*}} : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xf32>
   %16 = mx.add %x, %v : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xf32>
   // CHECK: mx.sub
@@ -89,8 +89,8 @@ func.func @elementwise(%x: tensor<2x3x32xf32>, %v: tensor<32xf32>, %s: tensor<f3
   %22 = mx.pow %x, %s : (tensor<2x3x32xf32>, tensor<f32>) -> tensor<2x3x32xf32>
   // CHECK: mx.add %{{.*}}, %{{.*}} : (tensor<2x3x32xi64>, tensor<2x3x32xi64>) -> tensor<2x3x32xi64>
   %23 = mx.add %i, %i : (tensor<2x3x32xi64>, tensor<2x3x32xi64>) -> tensor<2x3x32xi64>
-  // CHECK: mx.cmp %{{.*}}, %{{.*}} {predicate = "lt"} : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xi1>
-  %24 = mx.cmp %x, %v {predicate = "lt"} : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xi1>
+  // CHECK: mx.cmp %{{.*}}, %{{.*}} {predicate = #mx.predicate<lt>} : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xi1>
+  %24 = mx.cmp %x, %v {predicate = #mx.predicate<lt>} : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xi1>
   // CHECK: mx.select %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3x32xi1>, tensor<2x3x32xf32>, tensor<f32>) -> tensor<2x3x32xf32>
   %25 = mx.select %24, %x, %s : (tensor<2x3x32xi1>, tensor<2x3x32xf32>, tensor<f32>) -> tensor<2x3x32xf32>
   return

@@ -150,3 +150,69 @@ def test_invalid_ir_reports_location(ctx):
         ir.Module.parse(bad)
     assert "input features 64 do not match weight [N, K] = 32x48" in str(err.value)
     assert "loc(" in str(err.value) or "4:" in str(err.value)
+
+
+ROLES = """
+func.func @f(%x: tensor<4x64xf32>, %w: tensor<32x64xf32>, %g: tensor<64xf32>, %m: tensor<4x64xi1>,
+             %ids: tensor<4xi64>) -> tensor<4x64xi1> {
+  %l = mx.linear %x, %w : (tensor<4x64xf32>, tensor<32x64xf32>) -> tensor<4x32xf32>
+  %n = mx.layer_norm %x bias %g {eps = 1.0e-5 : f64} : (tensor<4x64xf32>, tensor<64xf32>) -> tensor<4x64xf32>
+  %s = mx.softmax %x, mask = %m {axis = 1 : i64} : tensor<4x64xf32>, tensor<4x64xi1> -> tensor<4x64xf32>
+  %e = mx.embedding %ids, %x : (tensor<4xi64>, tensor<4x64xf32>) -> tensor<4x64xf32>
+  %c = mx.cmp %n, %s {predicate = #mx.predicate<le>} : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xi1>
+  return %c : tensor<4x64xi1>
+}
+"""
+
+
+def _ops(module):
+    return list(module.body.operations[0].regions[0].blocks[0].operations)
+
+
+def test_operand_roles_and_quantizable_ops(ctx):
+    module = ir.Module.parse(ROLES)
+    ops = _ops(module)
+    linear, norm, softmax, embedding, cmp = ops[:5]
+
+    def names(op):
+        return [None if r is None else str(r) for r in mx.operand_roles(op)]
+
+    assert names(linear) == ["input", "weight"]
+    assert names(norm) == ["input", "bias"]  # from the operand segments
+    assert names(softmax) == ["input", None]
+    assert names(embedding) == [None, "weight"]
+    assert not mx.is_quantizable(cmp)
+    with pytest.raises(ValueError, match="mx.cmp is not a quantizable mx op"):
+        mx.operand_roles(cmp)
+    assert [str(r) for r in mx.OperandRole] == ["input", "weight", "bias", "output"]
+    quantizable = mx.quantizable_ops()
+    assert {"mx.linear", "mx.gelu", "mx.add", "mx.reduce_mean", "mx.embedding"} <= quantizable
+    assert not quantizable & {"mx.cmp", "mx.select", "mx.reshape", "mx.quantize", "mx.take"}
+
+
+def test_attribute_spelling(ctx):
+    module = ir.Module.parse(ROLES)
+    ops = _ops(module)
+    assert mx.attribute_spelling(ops[4].attributes["predicate"]) == "le"
+    assert mx.attribute_spelling(ir.Attribute.parse("#mx.approximation<tanh>")) == "tanh"
+    assert mx.attribute_spelling(ir.Attribute.parse("#mx.rounding<nearest>")) == "nearest"
+    assert mx.attribute_spelling(ir.Attribute.parse("#mx.acc<bounded<4>>")) == "bounded<4>"
+    assert mx.attribute_spelling(mx.FormatAttr.get("mxint<8,8,32>")) == "mxint8"
+    assert mx.attribute_spelling(ir.StringAttr.get("lt")) is None
+
+
+def test_enum_attributes_from_python(ctx):
+    module = ir.Module.create()
+    f32 = ir.RankedTensorType.get([4], ir.F32Type.get())
+    i1 = ir.RankedTensorType.get([4], ir.IntegerType.get_signless(1))
+    with ir.InsertionPoint(module.body):
+
+        @func.FuncOp.from_py_func(f32, f32)
+        def f(a, b):
+            g = mx.GeluOp(f32, a, approximate=mx.GeluApproximation.Tanh).result
+            return mx.CmpOp(i1, g, b, mx.CmpPredicate.gt).result
+
+    assert module.operation.verify()
+    text = str(module)
+    assert "mx.gelu %arg0 {approximate = #mx.approximation<tanh>}" in text
+    assert "{predicate = #mx.predicate<gt>}" in text

@@ -14,7 +14,7 @@ func.func @forward(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>) -> (tensor<2x4xf32>
   %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
   %y = mx.linear %x, %w, %b {name = "fc"} : (tensor<2x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   %s = mx.softmax %y {axis = 1 : i64, name = "sm"} : tensor<2x4xf32> -> tensor<2x4xf32>
-  %g = mx.gelu %s {name = "act", approximate = "tanh"} : tensor<2x4xf32> -> tensor<2x4xf32>
+  %g = mx.gelu %s {name = "act", approximate = #mx.approximation<tanh>} : tensor<2x4xf32> -> tensor<2x4xf32>
   %r = mx.reduce_max %g {axes = array<i64: 1>, keep_dims = true, name = "max"} : tensor<2x4xf32> -> tensor<2x1xf32>
   func.return %g, %r : tensor<2x4xf32>, tensor<2x1xf32>
 }

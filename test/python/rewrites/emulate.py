@@ -33,8 +33,8 @@ def operand_roles(kind: str, n: int, attrs: dict[str, Any]) -> list[str] | None:
     if op == "linear":
         return ["input", "weight", "bias"][:n]
     if op == "layer_norm" or op == "rms_norm":
-        keywords = attrs.get("_keywords", ("weight",) if op == "rms_norm" and n > 1 else ())
-        return ["input", *keywords]
+        # Which of the optional weight and bias are present: the interpreter's step says.
+        return list(attrs["_roles"])
     if op == "embedding":
         return ["", "weight"]
     if op in _UNARY | _BINARY | _REDUCE | {"matmul", "batch_matmul"}:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..mxgraph import TensorType, Value
+from ..mxgraph import MXEnum, TensorType, Value
 from .core import OpContext, Unsupported, handler
 
 _UNARY = {
@@ -63,7 +63,7 @@ def unary(ctx: OpContext) -> None:
     if packet == "gelu" and ctx.num_args() > 1:
         approximate = ctx.arg(1)
         if approximate == "tanh":
-            attrs["approximate"] = "tanh"
+            attrs["approximate"] = MXEnum("approximation", "tanh")
         elif approximate not in (None, "none"):
             raise Unsupported(f"gelu approximation {approximate!r}")
     if packet == "relu" and rtype.dtype != "f32":
@@ -109,7 +109,8 @@ def compare(ctx: OpContext) -> None:
     dtype = _promoted(ctx, (0, 1))
     a = operand(ctx, 0, dtype)
     b = operand(ctx, 1, dtype)
-    ctx.set_result(ctx.emit("mx.cmp", [a, b], ctx.result_type(), {"predicate": _CMP[packet]}))
+    ctx.set_result(ctx.emit("mx.cmp", [a, b], ctx.result_type(),
+                            {"predicate": MXEnum("predicate", _CMP[packet])}))
 
 
 @handler("where")
@@ -149,7 +150,8 @@ def logical_not(ctx: OpContext) -> None:
     if rtype.dtype != "i1":
         raise Unsupported("bitwise not on integers")
     x = operand(ctx, 0, "i1")
-    ctx.set_result(ctx.emit("mx.cmp", [x, scalar(ctx, False, "i1")], rtype, {"predicate": "eq"}))
+    ctx.set_result(ctx.emit("mx.cmp", [x, scalar(ctx, False, "i1")], rtype,
+                            {"predicate": MXEnum("predicate", "eq")}))
 
 
 @handler("clamp", "clamp_min", "clamp_max", "hardtanh")
