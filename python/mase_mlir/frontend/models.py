@@ -101,18 +101,27 @@ BUNDLED: dict[str, Callable[..., ModelAndInputs]] = {
 }
 
 
+def check_model_spec(spec: str) -> None:
+    """Raise ValueError unless ``spec`` names a bundled model or an existing
+    ``path/to/file.py:factory`` (cheap: nothing is loaded)."""
+    if spec in BUNDLED:
+        return
+    path, sep, _ = spec.rpartition(":")
+    if not sep or not path.endswith(".py"):
+        names = ", ".join(BUNDLED)
+        raise ValueError(f"unknown model {spec!r}: use one of {names} or path/to/file.py:factory")
+    if not Path(path).is_file():
+        raise ValueError(f"model file {path} does not exist")
+
+
 def load_model(spec: str, **kwargs) -> ModelAndInputs:
     """A bundled model by name, or ``path/to/file.py:factory`` (factory returns
     ``(module, example_inputs)``)."""
     if spec in BUNDLED:
         return BUNDLED[spec](**kwargs)
-    path, sep, factory = spec.rpartition(":")
-    if not sep or not path.endswith(".py"):
-        names = ", ".join(BUNDLED)
-        raise ValueError(f"unknown model {spec!r}: use one of {names} or path/to/file.py:factory")
+    check_model_spec(spec)
+    path, _, factory = spec.rpartition(":")
     file = Path(path)
-    if not file.is_file():
-        raise ValueError(f"model file {file} does not exist")
     module_spec = importlib.util.spec_from_file_location(f"mase_user_model_{file.stem}", file)
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
