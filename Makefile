@@ -63,10 +63,12 @@ $(VENV)/.mase-dev: $(STAMP)
 	@chmod +x $(VENV)/bin/mase
 	@touch $@
 
-# Debian tools the hardware tests need (verilator, yosys, iverilog).
+# Debian tools the hardware tests need (verilator, yosys, iverilog), and the PostgreSQL
+# server the search's storage test starts for itself (initdb is not on PATH).
 DEBIAN_TOOLS := verilator yosys iverilog
 sysdeps:
 	@missing=""; for t in $(DEBIAN_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "[setup] installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \

@@ -9,7 +9,7 @@ import sys
 from types import ModuleType
 
 # Subcommand modules, in the order `mase --help` lists them.
-_SUBCOMMANDS = ("run_cmd", "import_cmd", "report_cmd", "compile_cmd", "sim_cmd")
+_SUBCOMMANDS = ("run_cmd", "import_cmd", "report_cmd", "compile_cmd", "sim_cmd", "search_cmd")
 
 
 def _load_subcommands() -> list[ModuleType]:
