@@ -159,7 +159,7 @@ def test_a_killed_search_resumes(tmp_path):
     (["nosuch"], "unknown model 'nosuch'"),
     (["llama-tiny", "--space", "{missing}"], "cannot read search space"),
     (["llama-tiny", "--space", "{bad}"], r"bad.json:1:\d+: malformed JSON"),
-    (["llama-tiny", "--space", "{format}"], "unknown MX format 'mxint<9>'"),
+    (["llama-tiny", "--space", "{format}"], "default.input: MX format 'mxint<9>' needs three"),
     (["llama-tiny", "--storage", "postgresql://nobody@127.0.0.1:1/none"],
      "cannot open storage postgresql://nobody@127.0.0.1:1/none"),
     (["llama-tiny", "--storage", "nosuchdb://x"], "cannot open storage nosuchdb://x"),

@@ -83,7 +83,7 @@ def test_exact_names_are_escaped():
     ({"defaults": {}}, "unknown key.*'defaults'"),
     ({"default": {"wieght": ["mxint8"]}}, "unknown role 'wieght'"),
     ({"default": {"input": ["mxint9000"]}}, r"default\.input: unknown MX format 'mxint9000'"),
-    ({"default": {"input": ["mxint<1,8,32>"]}}, "element width must be 2..16"),
+    ({"default": {"input": ["mxint<1,8,32>"]}}, "element width must be in 2..16"),
     ({"default": {"input": []}}, "non-empty list"),
     ({"default": {"input": [8]}}, "a format must be a string, got 8"),
     ({"default": {}}, "sets no role"),
