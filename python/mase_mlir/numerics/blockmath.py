@@ -181,15 +181,24 @@ def _sum_terms(
     t: np.ndarray,
     extra: list[tuple[np.ndarray, np.ndarray]],
     accumulation: Accumulation,
+    bound: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The terms ``p[k] * 2^t[k]`` (k along axis 0, in K order), then ``extra``,
-    summed as ``accumulation`` prescribes: ``(integer, exponent)`` per output."""
+    summed as ``accumulation`` prescribes: ``(integer, exponent)`` per output.
+
+    ``bound`` is the bounded accumulation's ``E0`` of the block products alone
+    (largest lhs block exponent plus largest rhs block exponent); the extra (bias)
+    terms raise it where they are larger."""
     if accumulation.is_exact:
         return _accumulate(p, t, extra)
-    terms = [(p[k], np.broadcast_to(t[k], p.shape[1:])) for k in range(p.shape[0])]
-    terms += [(np.broadcast_to(e[0], p.shape[1:]), np.broadcast_to(e[1], p.shape[1:]))
-              for e in extra]
-    return bounded_accumulate(terms, accumulation.guard_bits)
+    shape = p.shape[1:]
+    terms = [(p[k], np.broadcast_to(t[k], shape)) for k in range(p.shape[0])]
+    bound = np.broadcast_to(bound, shape)
+    for ip, ie in extra:
+        ie = np.broadcast_to(ie, shape)
+        terms.append((np.broadcast_to(ip, shape), ie))
+        bound = np.maximum(bound, ie)
+    return bounded_accumulate(terms, bound, accumulation.guard_bits)
 
 
 def round_to_float32(
@@ -296,7 +305,8 @@ def matmul(
     t = np.moveaxis(ta, -1, -2)[..., :, None] + np.moveaxis(tb, -1, -2)[..., None, :]
     p = np.moveaxis(p, -3, 0)
     t = np.moveaxis(np.broadcast_to(t, p.shape[1:-2] + t.shape[-3:]), -3, 0)
-    total, exp = _sum_terms(p, t, [], accumulation)
+    bound = ta.max(axis=-1)[..., :, None] + tb.max(axis=-1)[..., None, :]
+    total, exp = _sum_terms(p, t, [], accumulation, bound)
     return _finish(total, exp, np.broadcast_to(bad, total.shape), fmt_out, rounding)
 
 
@@ -380,7 +390,8 @@ def linear(
     bad = (badx[:, :, None] | badw.T[None, :, :]).any(1)
     terms, bias_bad = _bias_terms(qb, n)
     terms = [(np.broadcast_to(ip, p.shape[1:]), np.broadcast_to(e, p.shape[1:])) for ip, e in terms]
-    total, exp = _sum_terms(p, t, terms, accumulation)
+    bound = tx.max(axis=1)[:, None] + tw.max(axis=1)[None, :]
+    total, exp = _sum_terms(p, t, terms, accumulation, bound)
     bad = bad | bias_bad[None, :]
     out = _finish(
         total.reshape(*lead, n), exp.reshape(*lead, n), bad.reshape(*lead, n), fmt_out, rounding
