@@ -47,6 +47,15 @@ private:
   std::string text;
 };
 
+/// get(0), ..., get(n - 1).
+template <typename T, typename Get>
+std::vector<T> collect(intptr_t n, Get get) {
+  std::vector<T> out;
+  for (intptr_t i = 0; i < n; ++i)
+    out.push_back(get(i));
+  return out;
+}
+
 void appendString(MlirStringRef s, void *data) {
   static_cast<std::string *>(data)->append(s.data, s.length);
 }
@@ -90,10 +99,9 @@ NB_MODULE(_maseDialects, m) {
   mx.def(
       "_operand_roles",
       [](MlirOperation op) {
-        std::vector<int> roles;
-        for (intptr_t i = 0, e = mlirOperationGetNumOperands(op); i < e; ++i)
-          roles.push_back(maseMXOperationGetOperandRole(op, i));
-        return roles;
+        return collect<int>(mlirOperationGetNumOperands(op), [&](intptr_t i) {
+          return maseMXOperationGetOperandRole(op, i);
+        });
       },
       nb::arg("op"),
       "The mx.OperandRole value of each operand of a quantizable op (-1: "
@@ -190,14 +198,14 @@ NB_MODULE(_maseDialects, m) {
           nb::arg("context").none() = nb::none(),
           "An MX block tensor of `shape` in `format` (a spelling or a "
           "FormatAttr), blocked along `axis` (default: the last)")
-      .def_property_readonly(
-          "shape",
-          [](MlirType type) {
-            std::vector<int64_t> shape;
-            for (intptr_t i = 0, e = maseMXTensorTypeGetRank(type); i < e; ++i)
-              shape.push_back(maseMXTensorTypeGetDimSize(type, i));
-            return shape;
-          })
+      .def_property_readonly("shape",
+                             [](MlirType type) {
+                               return collect<int64_t>(
+                                   maseMXTensorTypeGetRank(type),
+                                   [&](intptr_t i) {
+                                     return maseMXTensorTypeGetDimSize(type, i);
+                                   });
+                             })
       .def_property_readonly("rank", maseMXTensorTypeGetRank)
       .def_property_readonly("axis", maseMXTensorTypeGetAxis)
       .def_property_readonly("num_blocks", maseMXTensorTypeGetNumBlocks)

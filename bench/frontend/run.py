@@ -21,9 +21,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from mase_mlir import interp  # noqa: E402
+from mase_mlir.context import parse_module  # noqa: E402
 from mase_mlir.frontend import import_to_text  # noqa: E402
 from mase_mlir.frontend.models import load_model  # noqa: E402
-from mase_mlir.frontend.parsing import parse_module  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CASES = [("minilm", {}), ("llama-tiny", {"layers": 2}), ("llama-tiny", {"layers": 8}),

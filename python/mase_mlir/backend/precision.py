@@ -43,7 +43,7 @@ def split_config(config: Mapping[str, Any], backend_keys: set[str]) -> tuple[dic
 def apply_precision(model_text: str, precision: Mapping[str, Any]) -> str:
     """``model_text`` with ``precision`` assigned and an MX-typed boundary (new text)."""
     from .. import ir, passes
-    from ..frontend.parsing import parse_module
+    from ..context import parse_module
 
     module = parse_module(model_text)
     passes.assign_precision(module, dict(precision))

@@ -26,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from .. import ir
-    from ..frontend.parsing import parse_module
+    from ..context import parse_module
     from ..passes import PassError, assign_precision
     from ..report import build_report, format_report, report_json
 

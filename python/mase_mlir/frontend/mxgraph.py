@@ -1,5 +1,6 @@
-"""A small in-memory form of an ``mx``-dialect function, built by the converter and printed
-as MLIR text (text is the contract between torch-mlir's MLIR and the project's MLIR)."""
+"""A small in-memory form of an ``mx``-dialect function: what the converter builds while it
+reads torch-mlir's module (in torch-mlir's own MLIR), before :mod:`.emit` builds the ``mx``
+ops in the project's context through the dialect's generated op builders."""
 
 from __future__ import annotations
 
@@ -37,32 +38,18 @@ class Value:
     type: TensorType
 
 
-@dataclass(frozen=True)
-class I64Array:
-    """An ``array<i64: ...>`` attribute."""
-
-    values: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class MXEnum:
-    """An mx enum attribute: ``MXEnum("predicate", "lt")`` is ``#mx.predicate<lt>``."""
-
-    mnemonic: str
-    value: str
-
-
 @dataclass(eq=False)
 class Op:
-    """One operation: ``mx.*`` or ``arith.constant`` (then ``attrs["value"]`` is an array)."""
+    """One operation: ``mx.*`` or ``arith.constant`` (then ``args["value"]`` is an array).
+
+    ``operands`` are the op's required operand groups in ODS order (a list of values for a
+    variadic group); ``args`` are its other builder arguments by ODS name: attributes as
+    Python values and optional operands (``bias``, ``mask``, a norm's ``weight``)."""
 
     kind: str
-    operands: list[Value]
+    operands: list[Value | list[Value]]
     result: Value
-    attrs: dict[str, Any] = field(default_factory=dict)
-    keywords: tuple[str, ...] = ()
-    """For ops with keyword operand groups (``layer_norm``): the keyword of each operand after
-    the first, e.g. ``("weight", "bias")``."""
+    args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,13 +83,12 @@ class Builder:
     def op(
         self,
         kind: str,
-        operands: list[Value],
+        operands: list[Value | list[Value]],
         result_type: TensorType,
-        attrs: dict[str, Any] | None = None,
-        keywords: tuple[str, ...] = (),
+        args: dict[str, Any] | None = None,
     ) -> Value:
         result = self._new_value(result_type)
-        self.function.ops.append(Op(kind, list(operands), result, dict(attrs or {}), keywords))
+        self.function.ops.append(Op(kind, list(operands), result, dict(args or {})))
         return result
 
     def constant(self, array: np.ndarray) -> Value:

@@ -1,4 +1,5 @@
-"""The import pipeline: torch.export -> freeze/fold -> name -> torch-mlir -> mx text."""
+"""The import pipeline: torch.export -> freeze/fold -> name -> torch-mlir -> convert ->
+mx module (generated op builders) -> mx-raise-primitives."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from collections.abc import Callable
 import torch
 from torch.fx import Graph
 
-from .convert import Converter, supported_packets
+from .. import ir
+from ..context import new_context
+from ..passes import run_pipeline
+from .convert import Converter, default_handlers
+from .emit import emit_module
 from .errors import UnsupportedOp, UnsupportedOpError
 from .exporting import export_model
 from .freezing import freeze
 from .naming import NodeInfo, name_nodes
-from .printer import print_function
 from .torch_import import import_graph
 
 Progress = Callable[[str], None]
@@ -47,6 +51,46 @@ def _op_name(node) -> str:
     return getattr(target, "__qualname__", str(target))
 
 
+def import_model(
+    model: torch.nn.Module,
+    example_inputs: tuple,
+    *,
+    context: ir.Context | None = None,
+    func_name: str = "forward",
+    progress: Progress | None = None,
+) -> ir.Module:
+    """Import ``model`` into an ``mx`` module in ``context`` (a new project context when None).
+
+    Weights become constants; the function ``@forward`` returns the flattened outputs of
+    ``torch.export`` in order. Raises :class:`UnsupportedOpError` listing every unsupported
+    op with its PyTorch source location.
+    """
+    say = progress or (lambda _msg: None)
+    start = time.perf_counter()
+
+    def step(message: str) -> None:
+        say(f"[{time.perf_counter() - start:6.2f}s] {message}")
+
+    handlers = default_handlers()
+    step("exporting with torch.export")
+    program = export_model(model, example_inputs, frozenset(handlers))
+    step("binding state and folding input-independent subgraphs")
+    graph = freeze(program)
+    infos = name_nodes(graph)
+    _check_supported(graph, infos, frozenset(handlers))
+    step(f"importing {sum(1 for _ in graph.nodes)} FX nodes with torch-mlir")
+    torch_module = import_graph(graph, func_name)
+    step("converting torch dialect to mx")
+    function = Converter(torch_module, {n.name: i for n, i in infos.items()}, func_name,
+                         handlers).run()
+    step(f"building {len(function.ops)} mx ops")
+    module = emit_module(function, context or new_context())
+    step("raising RMSNorm / tanh-GELU written as elementary ops (mx-raise-primitives)")
+    run_pipeline(module, "builtin.module(mx-raise-primitives)")
+    step("done")
+    return module
+
+
 def import_to_text(
     model: torch.nn.Module,
     example_inputs: tuple,
@@ -55,36 +99,5 @@ def import_to_text(
     progress: Progress | None = None,
 ) -> str:
     """Import ``model`` and return the ``mx``-dialect module as MLIR text."""
-    say = progress or (lambda _msg: None)
-    start = time.perf_counter()
-
-    def step(message: str) -> None:
-        say(f"[{time.perf_counter() - start:6.2f}s] {message}")
-
-    packets = supported_packets()
-    step("exporting with torch.export")
-    program = export_model(model, example_inputs, packets)
-    step("binding state and folding input-independent subgraphs")
-    graph = freeze(program)
-    infos = name_nodes(graph)
-    _check_supported(graph, infos, packets)
-    step(f"importing {sum(1 for _ in graph.nodes)} FX nodes with torch-mlir")
-    torch_module = import_graph(graph, func_name)
-    step("converting torch dialect to mx")
-    function = Converter(torch_module, {n.name: i for n, i in infos.items()}, func_name).run()
-    step(f"printing {len(function.ops)} mx ops")
-    text = print_function(function)
-    step("raising RMSNorm / tanh-GELU written as elementary ops (mx-raise-primitives)")
-    text = raise_primitives(text)
-    step("done")
-    return text
-
-
-def raise_primitives(text: str) -> str:
-    """``text`` with norms and activations written as elementary ops raised to mx ops."""
-    from ..passes import run_pipeline
-    from .parsing import parse_module
-
-    module = parse_module(text)
-    run_pipeline(module, "builtin.module(mx-raise-primitives)")
+    module = import_model(model, example_inputs, func_name=func_name, progress=progress)
     return str(module)

@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from ..context import parse_module
 from .errors import InterpreterError, UnknownOpError
 from .execute import check_kernels, execute
-from .program import Program, from_function
+from .from_ir import from_module
+from .program import Program
 
 
 def load(module: Any, func_name: str | None = None, *,
@@ -26,11 +28,7 @@ def load(module: Any, func_name: str | None = None, *,
     (uniqued) MLIR attributes: loading many variants of one module in the same context
     (the precision search) decodes each weight once per format. Its arrays are read-only.
     """
-    from .from_ir import from_module
-
     if isinstance(module, str):
-        from ..frontend.parsing import parse_module
-
         module = parse_module(module)
     if isinstance(module, Program):
         return module
@@ -44,4 +42,4 @@ def run(module: Any, inputs: list[np.ndarray], func_name: str | None = None) -> 
     return execute(load(module, func_name), list(inputs))
 
 
-__all__ = ["InterpreterError", "Program", "UnknownOpError", "from_function", "load", "run"]
+__all__ = ["InterpreterError", "Program", "UnknownOpError", "load", "run"]

@@ -1,8 +1,7 @@
 """An executable form of one ``mx`` function: numbered value slots and steps.
 
-Built from a parsed ``mase_mlir.ir.Module`` (:func:`from_ir`, in :mod:`.from_ir`) or from the
-frontend's in-memory function (:func:`from_function`). Steps are flat except for kernel loops
-(``scf.for``), which are one :class:`Loop` step holding the steps of their body.
+Built from a parsed ``mase_mlir.ir.Module`` by :mod:`.from_ir`. Steps are flat except for
+kernel loops (``scf.for``), which are one :class:`Loop` step holding the steps of their body.
 """
 
 from __future__ import annotations
@@ -115,28 +114,3 @@ class Program:
 
     def plan_frees(self) -> None:
         plan_frees(self.steps, set(self.outputs) | set(self.constants))
-
-
-def from_function(function: Any) -> Program:
-    """Program of a :class:`mase_mlir.frontend.mxgraph.Function` (no MLIR parsing)."""
-
-    def vtype(t) -> ValueType:
-        return ValueType(tuple(t.shape), t.np_dtype)
-
-    steps: list[Step] = []
-    constants: dict[int, Any] = {}
-    for op in function.ops:
-        if op.kind == "arith.constant":
-            constants[op.result.id] = op.attrs["value"]
-            continue
-        attrs = {k: (tuple(v.values) if hasattr(v, "values")
-                     else v.value if hasattr(v, "mnemonic") else v) for k, v in op.attrs.items()}
-        if op.keywords:
-            attrs["_roles"] = ("input", *op.keywords)
-        steps.append(Step(op.kind, [v.id for v in op.operands], op.result.id, attrs,
-                          vtype(op.result.type)))
-    program = Program([a.id for a in function.arguments],
-                      [vtype(a.type) for a in function.arguments],
-                      [v.id for v in function.results], steps, constants)
-    program.plan_frees()
-    return program

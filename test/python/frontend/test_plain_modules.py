@@ -7,8 +7,8 @@ from helpers import assert_close, mx_ops, round_trip, torch_outputs
 from nn_modules import plain_modules
 
 from mase_mlir import interp
+from mase_mlir.context import parse_module
 from mase_mlir.frontend import import_model, import_to_text
-from mase_mlir.frontend.parsing import parse_module
 
 MODULES = plain_modules()
 

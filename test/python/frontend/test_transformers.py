@@ -8,9 +8,9 @@ import pytest
 from helpers import assert_close, mx_ops, round_trip, torch_outputs
 
 from mase_mlir import interp
+from mase_mlir.context import parse_module
 from mase_mlir.frontend import import_to_text
 from mase_mlir.frontend.models import load_model
-from mase_mlir.frontend.parsing import parse_module
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mase_mlir import interp, numerics
-from mase_mlir.frontend.parsing import parse_module
+from mase_mlir.context import parse_module
 from mase_mlir.interp import InterpreterError
 
 EMBEDDING = """

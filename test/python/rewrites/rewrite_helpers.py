@@ -42,7 +42,7 @@ def imported(name: str, **kwargs: Any) -> tuple[str, tuple[np.ndarray, ...]]:
 
 def fresh(text: str) -> Any:
     """A newly parsed module (the passes rewrite modules in place)."""
-    from mase_mlir.frontend.parsing import parse_module
+    from mase_mlir.context import parse_module
 
     return parse_module(text)
 

@@ -1,7 +1,9 @@
-"""Walk a torch-dialect module (torch-mlir's MLIR) and build an ``mx`` function.
+"""What a converter of one aten op works with.
 
-Handlers are registered per aten op packet (``@handler("linear")``) and receive an
-:class:`OpContext` giving typed access to operands and a way to emit named ``mx`` ops.
+Converters are registered per aten op packet (``"linear"``) in a :class:`Handlers` table by
+the ``populate_*_handlers`` functions of the sibling modules. A converter receives an
+:class:`OpContext` giving typed access to the op's operands and a way to emit named ``mx``
+ops, and raises :class:`Unsupported` for a case it cannot convert.
 """
 
 from __future__ import annotations
@@ -9,19 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from torch_mlir import ir
 
-from ..errors import UnsupportedOp, UnsupportedOpError
-from ..mxgraph import Builder, Function, TensorType, Value
-from ..naming import NodeInfo
-from ..torch_import import CONSTANT_ATTR, TorchModule
+from ..mxgraph import TensorType, Value
+
+if TYPE_CHECKING:
+    from .converter import Converter
 
 Handler = Callable[["OpContext"], Any]
-HANDLERS: dict[str, Handler] = {}
 
 _VTENSOR = re.compile(r"!torch\.vtensor<\[([-0-9,]*)\],(\w+)>")
 _ELEMENT_TYPES = {
@@ -34,21 +34,16 @@ class Unsupported(Exception):
     """Raised by a handler for a case it cannot convert (reported with the op's origin)."""
 
 
-def handler(*packets: str) -> Callable[[Handler], Handler]:
-    """Register a converter for the given aten op packets (``"add"``, ``"linear"``...)."""
+class Handlers(dict[str, Handler]):
+    """Converters by aten op packet (``"add"``, ``"linear"``, ``"prims.convert_element_type"``)."""
 
-    def register(fn: Handler) -> Handler:
+    def add(self, fn: Handler, *packets: str) -> None:
+        """Register ``fn`` for ``packets``; a packet registered twice is a programming error."""
         for packet in packets:
-            HANDLERS[packet] = fn
-        return fn
-
-    return register
-
-
-def supported_packets() -> frozenset[str]:
-    from . import elementwise, nn, shape  # noqa: F401  (registration side effects)
-
-    return frozenset(HANDLERS)
+            if packet in self:
+                raise ValueError(f"two converters for aten packet {packet!r}: "
+                                 f"{self[packet].__name__} and {fn.__name__}")
+            self[packet] = fn
 
 
 def tensor_type(type_: ir.Type) -> TensorType:
@@ -72,125 +67,15 @@ POISON = _Poison()
 
 
 @dataclass
-class _SplitList:
+class SplitList:
     """The list of tensors produced by ``split``: materialised on ``ListUnpack``."""
 
     pieces: list[Callable[[], Value]]
 
 
-class Converter:
-    def __init__(self, torch_module: TorchModule, infos: dict[str, NodeInfo], func_name: str):
-        self.torch_module = torch_module
-        self.infos = infos
-        self.builder = Builder(func_name)
-        self.env: dict[ir.Value, Any] = {}
-        self._materialised: dict[ir.Value, Value] = {}
-        self.unsupported: list[UnsupportedOp] = []
-
-    # -- operand access ---------------------------------------------------------------
-    def lookup(self, value: ir.Value) -> Any:
-        return self.env[value]
-
-    def tensor(self, value: ir.Value) -> Value:
-        item = self.env[value]
-        if isinstance(item, Value):
-            return item
-        if isinstance(item, np.ndarray):
-            mat = self._materialised.get(value)
-            if mat is None:
-                mat = self.builder.constant(item)
-                self._materialised[value] = mat
-            return mat
-        raise Unsupported(f"expected a tensor operand, got {type(item).__name__}")
-
-    # -- walking -----------------------------------------------------------------------
-    def run(self) -> Function:
-        func = self.torch_module.module.body.operations[0]
-        block = func.regions[0].blocks[0]
-        for index, arg in enumerate(block.arguments):
-            self.env[arg] = self.builder.argument(tensor_type(arg.type), f"arg{index}")
-        for op in block.operations:
-            self._convert(op)
-        if self.unsupported:
-            raise UnsupportedOpError(self.unsupported)
-        return self.builder.function
-
-    def _convert(self, op: ir.OpView) -> None:
-        name = op.name
-        if name == "func.return":
-            self.builder.ret([self.tensor(v) for v in op.operands])
-            return
-        if name.startswith("torch.constant."):
-            self.env[op.results[0]] = _constant_value(op)
-            return
-        if name == "torch.prim.ListConstruct":
-            self.env[op.results[0]] = [self.env[v] for v in op.operands]
-            return
-        if name == "torch.vtensor.literal":
-            self.env[op.results[0]] = self._literal(op)
-            return
-        if name == "torch.prim.ListUnpack":
-            self._list_unpack(op)
-            return
-        ctx = OpContext(self, op)
-        if any(self.env.get(v) is POISON for v in op.operands):
-            ctx.set_results(POISON)
-            return
-        packet = _packet(name)
-        fn = HANDLERS.get(packet) if packet else None
-        try:
-            if fn is None:
-                raise Unsupported("no conversion to the mx dialect")
-            fn(ctx)
-        except Unsupported as exc:
-            self.unsupported.append(
-                UnsupportedOp(_display_name(name), ctx.base_name, ctx.source, str(exc))
-            )
-            ctx.set_results(POISON)
-
-    def _literal(self, op: ir.OpView) -> np.ndarray:
-        if CONSTANT_ATTR in op.attributes:
-            tensor = self.torch_module.constants[op.attributes[CONSTANT_ATTR].value]
-        else:
-            raise Unsupported("tensor literal without a bound value")
-        return _to_numpy(tensor)
-
-    def _list_unpack(self, op: ir.OpView) -> None:
-        source = self.env[op.operands[0]]
-        if source is POISON:
-            for r in op.results:
-                self.env[r] = POISON
-            return
-        items = source.pieces if isinstance(source, _SplitList) else source
-        for result, item in zip(op.results, items, strict=True):
-            self.env[result] = item() if callable(item) else item
-
-
-def _packet(op_name: str) -> str | None:
-    if op_name.startswith("torch.aten."):
-        return op_name[len("torch.aten."):].split(".")[0]
-    if op_name.startswith("torch.prims."):
-        return "prims." + op_name[len("torch.prims."):].split(".")[0]
-    return None
-
-
-def _display_name(op_name: str) -> str:
+def display_name(op_name: str) -> str:
+    """The torch op's name without the dialect prefix (``aten.linear.default``)."""
     return op_name[len("torch."):] if op_name.startswith("torch.") else op_name
-
-
-def _constant_value(op: ir.OpView) -> Any:
-    if op.name == "torch.constant.none":
-        return None
-    return op.attributes["value"].value
-
-
-def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
-    tensor = tensor.detach().cpu()
-    if tensor.dtype == torch.bool:
-        return tensor.numpy().copy()
-    if tensor.is_floating_point():
-        return tensor.to(torch.float32).numpy().copy()
-    return tensor.to(torch.int64).numpy().copy()
 
 
 class OpContext:
@@ -203,7 +88,7 @@ class OpContext:
         loc = op.location
         node_name = loc.name_str if isinstance(loc, ir.NameLoc) else None
         info = converter.infos.get(node_name) if node_name else None
-        self.base_name = info.name if info else (node_name or _display_name(op.name))
+        self.base_name = info.name if info else (node_name or display_name(op.name))
         self.source = info.source if info else "<unknown>"
 
     @property
@@ -233,15 +118,17 @@ class OpContext:
     def emit(
         self,
         kind: str,
-        operands: list[Value],
+        operands: list[Value | list[Value]],
         result_type: TensorType,
-        attrs: dict[str, Any] | None = None,
+        args: dict[str, Any] | None = None,
         suffix: str | None = None,
-        keywords: tuple[str, ...] = (),
     ) -> Value:
-        attrs = dict(attrs or {})
-        attrs["name"] = self.base_name if suffix is None else f"{self.base_name}.{suffix}"
-        return self.b.op(kind, operands, result_type, attrs, keywords)
+        """Append an ``mx`` op named after the torch op (plus ``suffix``): its required
+        operands in ODS order, its attributes and optional operands in ``args`` by ODS name
+        (None: absent)."""
+        args = {k: v for k, v in (args or {}).items() if v is not None}
+        args["name"] = self.base_name if suffix is None else f"{self.base_name}.{suffix}"
+        return self.b.op(kind, operands, result_type, args)
 
     def set_result(self, value: Any, index: int = 0) -> None:
         self.converter.env[self.op.results[index]] = value
@@ -250,5 +137,5 @@ class OpContext:
         for result in self.op.results:
             self.converter.env[result] = value
 
-    def split_list(self, pieces: list[Callable[[], Value]]) -> _SplitList:
-        return _SplitList(pieces)
+    def split_list(self, pieces: list[Callable[[], Value]]) -> SplitList:
+        return SplitList(pieces)

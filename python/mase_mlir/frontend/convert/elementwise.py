@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..mxgraph import MXEnum, TensorType, Value
-from .core import OpContext, Unsupported, handler
+from ...dialects import mx
+from ..mxgraph import TensorType, Value
+from .core import Handlers, OpContext, Unsupported
 
 _UNARY = {
     "neg": "mx.neg", "exp": "mx.exp", "log": "mx.log", "tanh": "mx.tanh", "sqrt": "mx.sqrt",
@@ -15,7 +16,8 @@ _UNARY = {
 }
 _BINARY = {"add": "mx.add", "sub": "mx.sub", "mul": "mx.mul", "div": "mx.div",
            "maximum": "mx.max", "minimum": "mx.min", "pow": "mx.pow"}
-_CMP = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
+_CMP = {"eq": mx.CmpPredicate.eq, "ne": mx.CmpPredicate.ne, "lt": mx.CmpPredicate.lt,
+        "le": mx.CmpPredicate.le, "gt": mx.CmpPredicate.gt, "ge": mx.CmpPredicate.ge}
 
 
 def as_dtype(ctx: OpContext, value: Value, dtype: str, suffix: str = "convert") -> Value:
@@ -55,7 +57,6 @@ def _promoted(ctx: OpContext, indices: tuple[int, ...]) -> str:
     return "i1"
 
 
-@handler(*_UNARY)
 def unary(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     rtype = ctx.result_type()
@@ -63,7 +64,7 @@ def unary(ctx: OpContext) -> None:
     if packet == "gelu" and ctx.num_args() > 1:
         approximate = ctx.arg(1)
         if approximate == "tanh":
-            attrs["approximate"] = MXEnum("approximation", "tanh")
+            attrs["approximate"] = mx.GeluApproximation.Tanh
         elif approximate not in (None, "none"):
             raise Unsupported(f"gelu approximation {approximate!r}")
     if packet == "relu" and rtype.dtype != "f32":
@@ -72,14 +73,12 @@ def unary(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit(_UNARY[packet], [x], rtype, attrs))
 
 
-@handler("square")
 def square(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     x = operand(ctx, 0, rtype.dtype)
     ctx.set_result(ctx.emit("mx.mul", [x, x], rtype))
 
 
-@handler(*_BINARY)
 def binary(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     overload = ctx.overload
@@ -93,7 +92,6 @@ def binary(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit(_BINARY[packet], [a, b], rtype))
 
 
-@handler("rsub")
 def rsub(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     a = operand(ctx, 0, rtype.dtype)
@@ -103,17 +101,15 @@ def rsub(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.sub", [b, a], rtype))
 
 
-@handler(*_CMP)
 def compare(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     dtype = _promoted(ctx, (0, 1))
     a = operand(ctx, 0, dtype)
     b = operand(ctx, 1, dtype)
     ctx.set_result(ctx.emit("mx.cmp", [a, b], ctx.result_type(),
-                            {"predicate": MXEnum("predicate", _CMP[packet])}))
+                            {"predicate": _CMP[packet]}))
 
 
-@handler("where")
 def where(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     cond = operand(ctx, 0, "i1")
@@ -122,7 +118,6 @@ def where(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.select", [cond, a, b], rtype))
 
 
-@handler("masked_fill")
 def masked_fill(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     x = operand(ctx, 0, rtype.dtype)
@@ -131,7 +126,6 @@ def masked_fill(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.select", [mask, fill, x], rtype))
 
 
-@handler("__and__", "bitwise_and", "logical_and", "__or__", "bitwise_or", "logical_or")
 def logical_binary(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     if rtype.dtype != "i1":
@@ -144,17 +138,15 @@ def logical_binary(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.select", [a, on_true, on_false], rtype))
 
 
-@handler("logical_not", "bitwise_not")
 def logical_not(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     if rtype.dtype != "i1":
         raise Unsupported("bitwise not on integers")
     x = operand(ctx, 0, "i1")
     ctx.set_result(ctx.emit("mx.cmp", [x, scalar(ctx, False, "i1")], rtype,
-                            {"predicate": MXEnum("predicate", "eq")}))
+                            {"predicate": mx.CmpPredicate.eq}))
 
 
-@handler("clamp", "clamp_min", "clamp_max", "hardtanh")
 def clamp(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     rtype = ctx.result_type()
@@ -174,7 +166,7 @@ def clamp(ctx: OpContext) -> None:
     ctx.set_result(x)
 
 
-def _cast(ctx: OpContext) -> None:
+def cast(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     item = ctx.arg(0)
     if isinstance(item, np.ndarray):
@@ -184,12 +176,25 @@ def _cast(ctx: OpContext) -> None:
     ctx.set_result(x if x.type.dtype == rtype.dtype else ctx.emit("mx.convert", [x], rtype))
 
 
-handler("prims.convert_element_type", "_to_copy", "to", "type_as", "_to_dtype")(_cast)
-
-
-@handler("clone", "alias", "detach", "contiguous", "lift_fresh_copy", "dropout", "copy",
-         "_assert_tensor_metadata")
 def identity(ctx: OpContext) -> None:
     if ctx.op.name.split(".")[2] == "dropout" and ctx.arg(2):
         raise Unsupported("dropout in training mode")
     ctx.set_result(ctx.arg(0))
+
+
+def populate_elementwise_handlers(handlers: Handlers) -> None:
+    """Register the converters of elementwise aten ops."""
+    handlers.add(unary, *_UNARY)
+    handlers.add(square, "square")
+    handlers.add(binary, *_BINARY)
+    handlers.add(rsub, "rsub")
+    handlers.add(compare, *_CMP)
+    handlers.add(where, "where")
+    handlers.add(masked_fill, "masked_fill")
+    handlers.add(logical_binary, "__and__", "bitwise_and", "logical_and", "__or__", "bitwise_or",
+                 "logical_or")
+    handlers.add(logical_not, "logical_not", "bitwise_not")
+    handlers.add(clamp, "clamp", "clamp_min", "clamp_max", "hardtanh")
+    handlers.add(identity, "clone", "alias", "detach", "contiguous", "lift_fresh_copy", "dropout",
+                 "copy", "_assert_tensor_metadata")
+    handlers.add(cast, "prims.convert_element_type", "_to_copy", "to", "type_as", "_to_dtype")

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from ..mxgraph import I64Array, TensorType, Value
-from .core import OpContext, Unsupported, handler
+from ..mxgraph import TensorType, Value
+from .core import Handlers, OpContext, Unsupported
 from .elementwise import as_dtype, scalar
 from .shape import broadcast, reshape, transpose
 
@@ -23,13 +23,11 @@ def _f32(ctx: OpContext, index: int) -> Value:
     return as_dtype(ctx, ctx.tensor(index), "f32", suffix=f"convert{index}")
 
 
-@handler("linear")
 def linear(ctx: OpContext) -> None:
     rtype = ctx.result_type()
-    operands = [_f32(ctx, 0), _f32(ctx, 1)]
-    if ctx.num_args() > 2 and ctx.arg(2) is not None:
-        operands.append(_f32(ctx, 2))
-    ctx.set_result(ctx.emit("mx.linear", operands, rtype))
+    x, w = _f32(ctx, 0), _f32(ctx, 1)
+    bias = _f32(ctx, 2) if ctx.num_args() > 2 and ctx.arg(2) is not None else None
+    ctx.set_result(ctx.emit("mx.linear", [x, w], rtype, {"bias": bias}))
 
 
 def _matmul_2d(ctx: OpContext, a: Value, b_index: int, rtype: TensorType,
@@ -48,7 +46,6 @@ def _matmul_2d(ctx: OpContext, a: Value, b_index: int, rtype: TensorType,
     return ctx.emit("mx.matmul", [a, b], rtype, suffix=suffix)
 
 
-@handler("addmm")
 def addmm(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     beta = ctx.arg(3) if ctx.num_args() > 3 else 1
@@ -58,7 +55,7 @@ def addmm(ctx: OpContext) -> None:
     x = _f32(ctx, 1)
     if weight is not None and alpha == 1 and beta == 1 and bias is not None and bias.ndim == 1:
         w = ctx.b.constant(np.ascontiguousarray(weight.T).astype(np.float32))
-        ctx.set_result(ctx.emit("mx.linear", [x, w, ctx.b.constant(bias)], rtype))
+        ctx.set_result(ctx.emit("mx.linear", [x, w], rtype, {"bias": ctx.b.constant(bias)}))
         return
     prod = _matmul_2d(ctx, x, 2, rtype, suffix="matmul")
     if alpha != 1:
@@ -69,17 +66,14 @@ def addmm(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.add", [prod, c], rtype))
 
 
-@handler("mm")
 def mm(ctx: OpContext) -> None:
     ctx.set_result(_matmul_2d(ctx, _f32(ctx, 0), 1, ctx.result_type()))
 
 
-@handler("bmm")
 def bmm(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.batch_matmul", [_f32(ctx, 0), _f32(ctx, 1)], ctx.result_type()))
 
 
-@handler("matmul")
 def matmul(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     a, b = _f32(ctx, 0), _f32(ctx, 1)
@@ -108,7 +102,6 @@ def _batched(ctx: OpContext, a: Value, b: Value, rtype: TensorType,
     return ctx.emit("mx.batch_matmul", [a, b], rtype, suffix=suffix)
 
 
-@handler("baddbmm")
 def baddbmm(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     beta = ctx.arg(3) if ctx.num_args() > 3 else 1
@@ -125,7 +118,6 @@ def baddbmm(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.add", [prod, c], rtype))
 
 
-@handler("_softmax", "softmax")
 def softmax(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     x = _f32(ctx, 0)
@@ -133,46 +125,38 @@ def softmax(ctx: OpContext) -> None:
     ctx.set_result(ctx.emit("mx.softmax", [x], rtype, {"axis": axis}))
 
 
-@handler("layer_norm")
 def layer_norm(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     x = _f32(ctx, 0)
     normalized = ctx.arg(1)
-    operands, keywords = [x], []
-    for index, keyword in ((2, "weight"), (3, "bias")):
+    args = {"eps": float(ctx.arg(4))}
+    for index, name in ((2, "weight"), (3, "bias")):
         if ctx.arg(index) is not None:
-            operands.append(_f32(ctx, index))
-            keywords.append(keyword)
-    attrs = {"eps": float(ctx.arg(4))}
+            args[name] = _f32(ctx, index)
     if len(normalized) != 1:
-        attrs["normalized_rank"] = len(normalized)
-    ctx.set_result(ctx.emit("mx.layer_norm", operands, rtype, attrs, keywords=tuple(keywords)))
+        args["normalized_rank"] = len(normalized)
+    ctx.set_result(ctx.emit("mx.layer_norm", [x], rtype, args))
 
 
-@handler("rms_norm")
 def rms_norm(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     x = _f32(ctx, 0)
     normalized = ctx.arg(1)
-    operands, keywords = [x], ()
-    if ctx.arg(2) is not None:
-        operands.append(_f32(ctx, 2))
-        keywords = ("weight",)
     eps = ctx.arg(3)
-    attrs = {"eps": float(eps) if eps is not None else float(np.finfo(np.float32).eps)}
+    args = {"eps": float(eps) if eps is not None else float(np.finfo(np.float32).eps)}
+    if ctx.arg(2) is not None:
+        args["weight"] = _f32(ctx, 2)
     if len(normalized) != 1:
-        attrs["normalized_rank"] = len(normalized)
-    ctx.set_result(ctx.emit("mx.rms_norm", operands, rtype, attrs, keywords=keywords))
+        args["normalized_rank"] = len(normalized)
+    ctx.set_result(ctx.emit("mx.rms_norm", [x], rtype, args))
 
 
-@handler("embedding")
 def embedding(ctx: OpContext) -> None:
     table = _f32(ctx, 0)
     ids = as_dtype(ctx, ctx.tensor(1), "i64", suffix="convert_ids")
     ctx.set_result(ctx.emit("mx.embedding", [ids, table], ctx.result_type()))
 
 
-@handler("scaled_dot_product_attention")
 def attention(ctx: OpContext) -> None:
     """softmax(q k^T * scale + mask) v as named mx ops."""
     rtype = ctx.result_type()
@@ -215,8 +199,7 @@ def attention(ctx: OpContext) -> None:
         else:
             scores = ctx.emit("mx.add", [scores, as_dtype(ctx, mask, "f32", "mask_convert")],
                               scores_type, suffix="mask")
-    operands = [scores] if keep is None else [scores, keep]
-    probs = ctx.emit("mx.softmax", operands, scores_type, {"axis": len(batch) + 1},
+    probs = ctx.emit("mx.softmax", [scores], scores_type, {"axis": len(batch) + 1, "mask": keep},
                      suffix="softmax")
     ctx.set_result(ctx.emit("mx.batch_matmul", [probs, v], rtype, suffix="context"))
 
@@ -233,7 +216,6 @@ _REDUCTIONS = {"sum": "mx.reduce_sum", "mean": "mx.reduce_mean", "amax": "mx.red
                "amin": "mx.reduce_min"}
 
 
-@handler(*_REDUCTIONS)
 def reduction(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     rtype = ctx.result_type()
@@ -246,11 +228,10 @@ def reduction(ctx: OpContext) -> None:
         dims = list(range(rank))
     keep = ctx.overload != "default" and ctx.num_args() > 2 and bool(ctx.arg(2))
     axes = tuple(sorted(d % rank for d in dims)) if rank else ()
-    attrs = {"axes": I64Array(axes), "keep_dims": keep}
+    attrs = {"axes": axes, "keep_dims": keep}
     ctx.set_result(ctx.emit(_REDUCTIONS[packet], [x], rtype, attrs))
 
 
-@handler("max", "min")
 def max_min(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     rtype = ctx.result_type()
@@ -263,16 +244,34 @@ def max_min(ctx: OpContext) -> None:
             raise Unsupported("argmax/argmin indices of max/min")
         x = ctx.tensor(0)
         axis = ctx.arg(1) % x.type.rank
-        attrs = {"axes": I64Array((axis,)), "keep_dims": bool(ctx.arg(2))}
+        attrs = {"axes": (axis,), "keep_dims": bool(ctx.arg(2))}
         kind = "mx.reduce_max" if packet == "max" else "mx.reduce_min"
         ctx.set_result(ctx.emit(kind, [x], rtype, attrs))
         ctx.set_result(None, 1)
         return
     x = ctx.tensor(0)
     kind = "mx.reduce_max" if packet == "max" else "mx.reduce_min"
-    attrs = {"axes": I64Array(tuple(range(x.type.rank))), "keep_dims": False}
+    attrs = {"axes": tuple(range(x.type.rank)), "keep_dims": False}
     ctx.set_result(ctx.emit(kind, [x], rtype, attrs))
 
 
 def _has_uses(value) -> bool:
     return any(True for _ in value.uses)
+
+
+def populate_nn_handlers(handlers: Handlers) -> None:
+    """Register the converters of neural-network aten ops (contractions, attention, softmax, norms,
+    embedding, reductions)."""
+    handlers.add(linear, "linear")
+    handlers.add(addmm, "addmm")
+    handlers.add(mm, "mm")
+    handlers.add(bmm, "bmm")
+    handlers.add(matmul, "matmul")
+    handlers.add(baddbmm, "baddbmm")
+    handlers.add(softmax, "_softmax", "softmax")
+    handlers.add(layer_norm, "layer_norm")
+    handlers.add(rms_norm, "rms_norm")
+    handlers.add(embedding, "embedding")
+    handlers.add(attention, "scaled_dot_product_attention")
+    handlers.add(reduction, *_REDUCTIONS)
+    handlers.add(max_min, "max", "min")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..mxgraph import I64Array, TensorType, Value
-from .core import OpContext, Unsupported, handler
+from ..mxgraph import TensorType, Value
+from .core import Handlers, OpContext, Unsupported
 
 
 def reshape(ctx: OpContext, x: Value, shape: tuple[int, ...], suffix: str | None = None) -> Value:
@@ -19,15 +19,14 @@ def transpose(ctx: OpContext, x: Value, perm: list[int], suffix: str | None = No
         return x
     shape = tuple(x.type.shape[p] for p in perm)
     return ctx.emit("mx.transpose", [x], TensorType(shape, x.type.dtype),
-                    {"permutation": I64Array(tuple(perm))}, suffix=suffix)
+                    {"permutation": tuple(perm)}, suffix=suffix)
 
 
 def slice_(ctx: OpContext, x: Value, offsets: list[int], sizes: list[int], strides: list[int],
            suffix: str | None = None) -> Value:
     if list(sizes) == list(x.type.shape):
         return x
-    attrs = {"offsets": I64Array(tuple(offsets)), "sizes": I64Array(tuple(sizes)),
-             "strides": I64Array(tuple(strides))}
+    attrs = {"offsets": tuple(offsets), "sizes": tuple(sizes), "strides": tuple(strides)}
     return ctx.emit("mx.slice", [x], TensorType(tuple(sizes), x.type.dtype), attrs, suffix=suffix)
 
 
@@ -37,8 +36,6 @@ def broadcast(ctx: OpContext, x: Value, shape: tuple[int, ...], suffix: str | No
     return ctx.emit("mx.broadcast", [x], TensorType(shape, x.type.dtype), suffix=suffix)
 
 
-@handler("view", "_unsafe_view", "reshape", "unsqueeze", "squeeze", "flatten", "unflatten",
-         "view_as", "reshape_as")
 def reshape_like(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     const = ctx.const(0)
@@ -52,7 +49,6 @@ def _norm_dim(dim: int, rank: int) -> int:
     return dim + rank if dim < 0 else dim
 
 
-@handler("transpose", "permute", "t", "numpy_T")
 def transpose_like(ctx: OpContext) -> None:
     packet = ctx.op.name.split(".")[2]
     item = ctx.arg(0)
@@ -72,7 +68,6 @@ def transpose_like(ctx: OpContext) -> None:
     ctx.set_result(transpose(ctx, ctx.tensor(0), perm))
 
 
-@handler("expand", "broadcast_to", "expand_as")
 def expand(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     item = ctx.arg(0)
@@ -95,7 +90,6 @@ def _slice_params(shape: tuple[int, ...], dim: int, start: int | None, end: int 
     return offsets, sizes, strides
 
 
-@handler("slice")
 def slice_op(ctx: OpContext) -> None:
     item = ctx.arg(0)
     shape = item.shape if isinstance(item, np.ndarray) else ctx.tensor(0).type.shape
@@ -113,7 +107,6 @@ def slice_op(ctx: OpContext) -> None:
     ctx.set_result(slice_(ctx, ctx.tensor(0), offsets, sizes, strides))
 
 
-@handler("select")
 def select(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     item = ctx.arg(0)
@@ -129,7 +122,6 @@ def select(ctx: OpContext) -> None:
     ctx.set_result(reshape(ctx, piece, rtype.shape))
 
 
-@handler("cat", "concat")
 def cat(ctx: OpContext) -> None:
     rtype = ctx.result_type()
     items = [x for x in ctx.arg(0) if not (hasattr(x, "shape") and 0 in x.shape)]
@@ -141,10 +133,9 @@ def cat(ctx: OpContext) -> None:
     if len(values) == 1:
         ctx.set_result(values[0])
         return
-    ctx.set_result(ctx.emit("mx.concat", values, rtype, {"axis": dim}))
+    ctx.set_result(ctx.emit("mx.concat", [values], rtype, {"axis": dim}))
 
 
-@handler("split", "split_with_sizes")
 def split(ctx: OpContext) -> None:
     x = ctx.tensor(0)
     shape = x.type.shape
@@ -166,7 +157,6 @@ def split(ctx: OpContext) -> None:
     ctx.set_result(ctx.split_list([piece(i) for i in range(len(sizes))]))
 
 
-@handler("index")
 def index(ctx: OpContext) -> None:
     """Advanced indexing with constant index tensors that are affine in one output axis each
     (the pattern of vmap-built masks) becomes slice + transpose + reshape + broadcast."""
@@ -233,3 +223,16 @@ def _affine_index(ctx: OpContext, x: Value, indices: list, rtype: TensorType) ->
 def _constant_along(arr: np.ndarray, axis: int) -> bool:
     first = np.take(arr, [0], axis=axis)
     return bool(np.all(arr == first))
+
+
+def populate_shape_handlers(handlers: Handlers) -> None:
+    """Register the converters of shape aten ops."""
+    handlers.add(reshape_like, "view", "_unsafe_view", "reshape", "unsqueeze", "squeeze", "flatten",
+                 "unflatten", "view_as", "reshape_as")
+    handlers.add(transpose_like, "transpose", "permute", "t", "numpy_T")
+    handlers.add(expand, "expand", "broadcast_to", "expand_as")
+    handlers.add(slice_op, "slice")
+    handlers.add(select, "select")
+    handlers.add(cat, "cat", "concat")
+    handlers.add(split, "split", "split_with_sizes")
+    handlers.add(index, "index")
