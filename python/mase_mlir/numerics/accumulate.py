@@ -160,9 +160,9 @@ class AccumulatorLayout:
 
 def _int_range(fmt) -> tuple[int, int]:
     """Largest element integer magnitude and the LSB exponent of an element (unscaled)."""
+    lsb = fmt.emin - fmt.fraction_bits
     if fmt.is_int:
-        return (1 << (fmt.element_bits - 1)) - 1, -(fmt.element_bits - 2)
-    lsb = fmt.emin - fmt.mbits
+        return fmt.max_code, lsb
     return int(round(fmt.max_element * 2.0 ** -lsb)), lsb
 
 

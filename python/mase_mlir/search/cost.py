@@ -116,12 +116,13 @@ class CostModel:
 
 def module_ops(module: Any) -> list[OpInfo]:
     """The compute ops of a module with their operand formats and stored weight bits."""
-    from ..report import COMPUTE_OPS, _defining_op, _functions, _is_weight, _roles, _walk, type_info
+    from ..dialects import mx
+    from ..report import _defining_op, _functions, _is_weight, _roles, _walk, type_info
 
     ops = []
     for func in _functions(module):
         for op, _, _ in _walk(func.regions[0].blocks[0], 1, None):
-            if op.operation.name not in COMPUTE_OPS:
+            if not mx.is_quantizable(op):
                 continue
             formats, weight_bits = [], 0
             for role, value in zip(_roles(op), op.operands, strict=True):
