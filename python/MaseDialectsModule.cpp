@@ -214,4 +214,19 @@ NB_MODULE(_maseDialects, m) {
       .def_property_readonly("format", [](MlirType type) {
         return maseMXTensorTypeGetFormat(type);
       });
+
+  auto mxhw = m.def_submodule("mxhw");
+  mlir_type_subclass(mxhw, "StreamType", maseTypeIsAMXHWStream)
+      .def_classmethod(
+          "get",
+          [](const nb::object &cls, MlirType tensor) {
+            if (!maseTypeIsAMXTensor(tensor))
+              throw nb::value_error("a stream carries the blocks of an MX tensor");
+            return cls(maseMXHWStreamTypeGet(tensor));
+          },
+          nb::arg("cls"), nb::arg("tensor"),
+          "The stream of the blocks of an `!mx.tensor` type")
+      .def_property_readonly(
+          "tensor", [](MlirType type) { return maseMXHWStreamTypeGetTensor(type); },
+          "The MX tensor whose blocks the stream carries");
 }

@@ -29,7 +29,8 @@ NB_MODULE(_site_initialize_0, m) {
 
   m.def("register_dialects", [](MlirDialectRegistry registry) {
     MlirDialectHandle handles[] = {
-        mlirGetDialectHandle__mx__(),    mlirGetDialectHandle__arith__(),
+        mlirGetDialectHandle__mx__(),    mlirGetDialectHandle__mxhw__(),
+        mlirGetDialectHandle__arith__(),
         mlirGetDialectHandle__cf__(),    mlirGetDialectHandle__func__(),
         mlirGetDialectHandle__math__(),  mlirGetDialectHandle__memref__(),
         mlirGetDialectHandle__scf__(),   mlirGetDialectHandle__tensor__()};

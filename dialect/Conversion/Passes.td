@@ -59,4 +59,37 @@ def MXHWLegalize : Pass<"mx-hw-legalize", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// The dataflow hardware lowering: mx -> mxhw
+//===----------------------------------------------------------------------===//
+
+def MXHWBoundary : Pass<"mx-hw-boundary", "::mlir::func::FuncOp"> {
+  let summary = "Make a function's boundary MX-typed for the hardware";
+  let description = [{
+    A float model with a precision assignment quantizes its inputs and
+    dequantizes its results; the hardware has no floats. This pass moves both
+    to the host: an argument whose every use is an `mx.quantize` to one MX type
+    becomes an argument of that type (the host quantizes it), and a result
+    produced by `mx.dequantize` becomes the MX value (the host dequantizes it).
+    Other arguments and results are left as they are (the lowering to `mxhw`
+    then says what it cannot handle).
+  }];
+  let dependentDialects = ["::mase::mx::MXDialect"];
+}
+
+def ConvertMXToMXHW : Pass<"convert-mx-to-mxhw", "::mlir::ModuleOp"> {
+  let summary = "Lower MX-typed functions to dataflow hardware units (mxhw)";
+  let description = [{
+    Every MX-typed `func.func` becomes a dataflow graph: each compute op one
+    `mxhw` unit op, each MX value flowing between units a
+    `!mxhw.stream` of its blocks (the type converter), constants (`mx.constant`,
+    and arguments used only as weights or biases) stay `!mx.tensor` values the
+    units read from memories. An op without a hardware unit, a float value, or
+    a non-constant weight is an error at the op's location that names it and
+    lists the supported ops.
+  }];
+  let dependentDialects = ["::mase::mx::MXDialect", "::mase::mxhw::MXHWDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // MASE_CONVERSION_PASSES

@@ -5,6 +5,8 @@
 #include "mase-mlir/Dialect/MX/MXDialect.h"
 #include "mase-mlir/Dialect/MX/MXOps.h"
 #include "mase-mlir/Dialect/MX/MXTypes.h"
+#include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
+#include "mase-mlir/Dialect/MXHW/MXHWTypes.h"
 #include "mase-mlir/InitAllPasses.h"
 
 #include "mlir/CAPI/IR.h"
@@ -15,6 +17,19 @@ using namespace mlir;
 using namespace mase::mx;
 
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(MX, mx, mase::mx::MXDialect)
+MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(MXHW, mxhw, mase::mxhw::MXHWDialect)
+
+bool maseTypeIsAMXHWStream(MlirType type) {
+  return isa<mase::mxhw::StreamType>(unwrap(type));
+}
+
+MlirType maseMXHWStreamTypeGet(MlirType tensor) {
+  return wrap(mase::mxhw::StreamType::get(cast<MXTensorType>(unwrap(tensor))));
+}
+
+MlirType maseMXHWStreamTypeGetTensor(MlirType stream) {
+  return wrap(cast<mase::mxhw::StreamType>(unwrap(stream)).getTensor());
+}
 
 void maseRegisterAllPasses(void) { mase::registerAllPasses(); }
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
 #include "mase-mlir/InitAllPasses.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -27,7 +28,8 @@ int main(int argc, char **argv) {
   mlir::registerSCFToControlFlowPass();
 
   mlir::DialectRegistry registry;
-  registry.insert<mase::mx::MXDialect, mlir::arith::ArithDialect,
+  registry.insert<mase::mx::MXDialect, mase::mxhw::MXHWDialect,
+                  mlir::arith::ArithDialect,
                   mlir::cf::ControlFlowDialect, mlir::func::FuncDialect,
                   mlir::linalg::LinalgDialect, mlir::math::MathDialect,
                   mlir::memref::MemRefDialect, mlir::scf::SCFDialect,

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
 #include "mase-mlir/InitAllPasses.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,7 +19,7 @@ extern "C" LLVM_ATTRIBUTE_WEAK mlir::DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "MXDialect", LLVM_VERSION_STRING,
           [](mlir::DialectRegistry *registry) {
-            registry->insert<mase::mx::MXDialect>();
+            registry->insert<mase::mx::MXDialect, mase::mxhw::MXHWDialect>();
           }};
 }
 

@@ -8,6 +8,9 @@
 #ifndef MASE_MLIR_CONVERSION_PASSES_H
 #define MASE_MLIR_CONVERSION_PASSES_H
 
+#include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

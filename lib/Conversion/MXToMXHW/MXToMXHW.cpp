@@ -1,0 +1,233 @@
+//===- MXToMXHW.cpp - mx compute ops -> mxhw dataflow units ---------------===//
+//
+// One conversion pattern per mx op with a hardware unit. The type converter
+// turns MX tensors that flow between units into streams of their blocks;
+// constants (mx.constant, and function arguments used only as weights or
+// biases) keep their `!mx.tensor` type: the units read them from memories.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mase-mlir/Conversion/Passes.h"
+#include "mase-mlir/Dialect/MX/MXOps.h"
+#include "mase-mlir/Dialect/MXHW/MXHWOps.h"
+
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace mase::mx {
+#define GEN_PASS_DEF_CONVERTMXTOMXHW
+#include "Conversion/Passes.h.inc"
+} // namespace mase::mx
+
+using namespace mlir;
+using namespace mase;
+using mx::MXTensorType;
+using mxhw::StreamType;
+
+namespace {
+
+/// The mx ops with a hardware unit, for diagnostics.
+constexpr llvm::StringLiteral kSupportedOps[] = {"mx.linear", "mx.relu"};
+
+std::string supportedOps() {
+  return llvm::join(llvm::ArrayRef(kSupportedOps), ", ");
+}
+
+/// MX tensors flowing between units become streams; everything else stays.
+struct StreamTypeConverter : public TypeConverter {
+  StreamTypeConverter() {
+    addConversion([](Type type) { return type; });
+    addConversion([](MXTensorType type) -> Type { return StreamType::get(type); });
+    auto cast = [](OpBuilder &builder, Type type, ValueRange inputs,
+                   Location loc) -> Value {
+      return UnrealizedConversionCastOp::create(builder, loc, type, inputs)
+          .getResult(0);
+    };
+    addSourceMaterialization(cast);
+    addTargetMaterialization(cast);
+  }
+};
+
+/// Whether a use reads its value from a memory.
+bool isMemoryOperand(OpOperand &use) {
+  // The weight and the bias of a linear (its operands after the input).
+  return isa<mx::LinearOp>(use.getOwner()) && use.getOperandNumber() > 0;
+}
+
+bool isMemoryOnlyArgument(BlockArgument arg) {
+  return !arg.use_empty() && llvm::all_of(arg.getUses(), isMemoryOperand);
+}
+
+/// Checks everything the patterns rely on, with diagnostics at the op: the op
+/// has a unit, its result and streamed operands are MX tensors, its memory
+/// operands are constants or arguments that nothing streams.
+LogicalResult checkLowerable(Operation *op) {
+  auto named = [&](InFlightDiagnostic diag) -> InFlightDiagnostic {
+    if (auto name = op->getAttrOfType<StringAttr>("name"))
+      diag << " (op '" << name.getValue() << "')";
+    return diag;
+  };
+  if (!llvm::is_contained(kSupportedOps, op->getName().getStringRef()))
+    return named(op->emitError() << "'" << op->getName() << "' has no hardware unit")
+           << "; the hardware implements " << supportedOps();
+  if (!isa<MXTensorType>(op->getResult(0).getType()))
+    return op->emitError() << "the result must be an MX tensor for the hardware "
+                           << "(it has no floats), got " << op->getResult(0).getType()
+                           << "; give the op an output format";
+  for (OpOperand &use : op->getOpOperands()) {
+    Value value = use.get();
+    if (!isa<MXTensorType>(value.getType()))
+      return op->emitError() << "operand #" << use.getOperandNumber()
+                             << " must be an MX tensor for the hardware (it has "
+                                "no floats), got "
+                             << value.getType();
+    if (!isMemoryOperand(use))
+      continue;
+    StringRef role = use.getOperandNumber() == 1 ? "weight" : "bias";
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      if (!isMemoryOnlyArgument(arg))
+        return op->emitError() << "the " << role << " is also streamed to another "
+                               << "unit; the hardware reads a memory operand from "
+                                  "a memory and cannot stream it too";
+      continue;
+    }
+    if (!value.getDefiningOp<mx::ConstantOp>())
+      return op->emitError() << "the hardware reads the " << role
+                             << " from a memory: it must be an mx.constant or a "
+                                "function argument, not a computed value";
+  }
+  return success();
+}
+
+/// Ops that stay as they are inside a hardware function.
+bool isStructural(Operation *op) {
+  return isa<mx::ConstantOp, func::ReturnOp>(op);
+}
+
+struct LinearLowering : public OpConversionPattern<mx::LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(mx::LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getTypeConverter()->convertType(op.getType());
+    rewriter.replaceOpWithNewOp<mxhw::LinearOp>(op, type, adaptor.getInput(),
+                                                op.getWeight(), op.getBias(),
+                                                op.getAccAttr(), op.getNameAttr());
+    return success();
+  }
+};
+
+struct ReluLowering : public OpConversionPattern<mx::ReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(mx::ReluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getTypeConverter()->convertType(op.getType());
+    rewriter.replaceOpWithNewOp<mxhw::ReluOp>(op, type, adaptor.getInput(),
+                                              op.getNameAttr());
+    return success();
+  }
+};
+
+struct ReturnLowering : public OpConversionPattern<func::ReturnOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(func::ReturnOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<func::ReturnOp>(op, adaptor.getOperands());
+    return success();
+  }
+};
+
+struct ConvertMXToMXHWPass
+    : public mx::impl::ConvertMXToMXHWBase<ConvertMXToMXHWPass> {
+  void runOnOperation() override {
+    StreamTypeConverter converter;
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      if (failed(checkFunction(func)) || failed(convertSignature(func, converter)))
+        return signalPassFailure();
+    }
+    ConversionTarget target(getContext());
+    target.addLegalDialect<mxhw::MXHWDialect>();
+    target.addLegalOp<mx::ConstantOp, UnrealizedConversionCastOp>();
+    target.addDynamicallyLegalOp<func::ReturnOp>([](func::ReturnOp op) {
+      return llvm::all_of(op.getOperandTypes(), llvm::IsaPred<StreamType>);
+    });
+    target.addIllegalDialect<mx::MXDialect>();
+    target.addLegalOp<mx::ConstantOp>();  // constants live in memories
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LinearLowering, ReluLowering, ReturnLowering>(converter,
+                                                               &getContext());
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      return signalPassFailure();
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal() && failed(finish(func)))
+        return signalPassFailure();
+  }
+
+  /// Diagnoses anything the hardware cannot do, before any rewriting.
+  LogicalResult checkFunction(func::FuncOp func) {
+    for (BlockArgument arg : func.getArguments())
+      if (!isa<MXTensorType>(arg.getType()) && !arg.use_empty())
+        return func.emitError() << "argument #" << arg.getArgNumber()
+                                << " must be an MX tensor for the hardware (it "
+                                   "has no floats), got "
+                                << arg.getType();
+    WalkResult result = func.walk([&](Operation *op) {
+      if (op == func || isStructural(op))
+        return WalkResult::advance();
+      return failed(checkLowerable(op)) ? WalkResult::interrupt()
+                                        : WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    for (Value value : ret.getOperands())
+      if (!isa<MXTensorType>(value.getType()) || isa<BlockArgument>(value) ||
+          value.getDefiningOp<mx::ConstantOp>())
+        return ret->emitError() << "every result must be an MX tensor computed "
+                                << "by the hardware, got " << value.getType();
+    return success();
+  }
+
+  /// Arguments used only as memory operands keep their type; other MX
+  /// arguments become streams (their uses see an unrealized cast back).
+  LogicalResult convertSignature(func::FuncOp func,
+                                 const TypeConverter &converter) {
+    Block &entry = func.getBody().front();
+    OpBuilder builder = OpBuilder::atBlockBegin(&entry);
+    for (BlockArgument arg : entry.getArguments()) {
+      auto type = dyn_cast<MXTensorType>(arg.getType());
+      if (!type || isMemoryOnlyArgument(arg))
+        continue;
+      auto cast = UnrealizedConversionCastOp::create(builder, arg.getLoc(), type,
+                                                    ValueRange{arg});
+      arg.replaceAllUsesExcept(cast.getResult(0), cast);
+      arg.setType(converter.convertType(type));
+    }
+    return success();
+  }
+
+  /// The function type follows the converted boundary; casts between a
+  /// stream and its tensor that remain mean a value both worlds use.
+  LogicalResult finish(func::FuncOp func) {
+    Block &entry = func.getBody().front();
+    SmallVector<UnrealizedConversionCastOp> casts, remaining;
+    func.walk([&](UnrealizedConversionCastOp cast) { casts.push_back(cast); });
+    reconcileUnrealizedCasts(casts, &remaining);
+    if (!remaining.empty())
+      return remaining.front()->emitError()
+             << "a stream is also used as a memory operand (a weight or bias); "
+                "the hardware cannot do both";
+    func.setType(FunctionType::get(&getContext(), entry.getArgumentTypes(),
+                                   entry.getTerminator()->getOperandTypes()));
+    return success();
+  }
+};
+
+} // namespace

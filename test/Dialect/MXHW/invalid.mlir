@@ -1,0 +1,55 @@
+// RUN: mase-opt %s -split-input-file -verify-diagnostics
+
+func.func @weight_k(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>, %w: !mx.tensor<32x32xmxint8>) {
+  // expected-error @+1 {{weight K (32) does not match the input's last dimension (64)}}
+  %y = mxhw.linear %x, %w : (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mx.tensor<32x32xmxint8>) -> !mxhw.stream<!mx.tensor<4x32xmxint8>>
+  return
+}
+
+// -----
+
+func.func @output_shape(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>, %w: !mx.tensor<32x64xmxint8>) {
+  // expected-error @+1 {{output shape must be 4x32, got 4x64}}
+  %y = mxhw.linear %x, %w : (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mx.tensor<32x64xmxint8>) -> !mxhw.stream<!mx.tensor<4x64xmxint8>>
+  return
+}
+
+// -----
+
+func.func @weight_rank(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>, %w: !mx.tensor<2x32x64xmxint8>) {
+  // expected-error @+1 {{weight must be 2-d [N, K], got 2x32x64}}
+  %y = mxhw.linear %x, %w : (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mx.tensor<2x32x64xmxint8>) -> !mxhw.stream<!mx.tensor<4x32xmxint8>>
+  return
+}
+
+// -----
+
+func.func @weight_axis(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>, %w: !mx.tensor<64x64xmxint8, axis = 0>) {
+  // expected-error @+1 {{weight must be blocked along its last axis}}
+  %y = mxhw.linear %x, %w : (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mx.tensor<64x64xmxint8, axis = 0>) -> !mxhw.stream<!mx.tensor<4x64xmxint8>>
+  return
+}
+
+// -----
+
+func.func @bias_shape(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>, %w: !mx.tensor<32x64xmxint8>, %b: !mx.tensor<64xmxint8>) {
+  // expected-error @+1 {{bias shape must be 32, got 64}}
+  %y = mxhw.linear %x, %w, %b : (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mx.tensor<32x64xmxint8>, !mx.tensor<64xmxint8>) -> !mxhw.stream<!mx.tensor<4x32xmxint8>>
+  return
+}
+
+// -----
+
+func.func @relu_shape(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>) {
+  // expected-error @+1 {{output shape must equal the input shape (4x64), got 2x128}}
+  %y = mxhw.relu %x : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<2x128xmxint8>>
+  return
+}
+
+// -----
+
+func.func @stream_of_float(%x: tensor<4x64xf32>) {
+  // expected-error @+1 {{operand #0 must be stream of MX blocks}}
+  %y = mxhw.relu %x : tensor<4x64xf32> -> !mxhw.stream<!mx.tensor<4x64xmxint8>>
+  return
+}
