@@ -11,6 +11,14 @@ extern "C" {
 #endif
 
 MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(MX, mx);
+MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(MXHW, mxhw);
+
+//===--- mxhw StreamType --------------------------------------------------===//
+
+MLIR_CAPI_EXPORTED bool maseTypeIsAMXHWStream(MlirType type);
+/// The stream of the blocks of an `!mx.tensor` type.
+MLIR_CAPI_EXPORTED MlirType maseMXHWStreamTypeGet(MlirType tensor);
+MLIR_CAPI_EXPORTED MlirType maseMXHWStreamTypeGetTensor(MlirType stream);
 
 /// Registers the project's passes and pass pipelines (mase::registerAllPasses).
 MLIR_CAPI_EXPORTED void maseRegisterAllPasses(void);

@@ -12,11 +12,10 @@
 
 namespace mase {
 
-/// Registers the transform and conversion passes and the pass pipelines.
+/// Registers the transform and conversion passes.
 inline void registerAllPasses() {
   mx::registerMXTransformsPasses();
   mx::registerMXConversionPasses();
-  registerMXToHWIRPipeline();
 }
 
 } // namespace mase

@@ -50,7 +50,16 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
+        return f"{_readable(self.location)}: {self.severity}: {self.message}"
+
+
+_FILE_LOC = re.compile(r'^loc\("(.*)":(\d+):(\d+)\)$')
+
+
+def _readable(location: str) -> str:
+    """``loc("f.mlir":3:7)`` as compilers write it, ``f.mlir:3:7``; others unchanged."""
+    m = _FILE_LOC.match(location)
+    return f"{m.group(1)}:{m.group(2)}:{m.group(3)}" if m else location
 
 
 class PassError(RuntimeError):

@@ -9,7 +9,6 @@
 #include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
 #include "mase-mlir/InitAllPasses.h"
 
-#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,7 +24,6 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mase::registerAllPasses();
-  mlir::registerSCFToControlFlowPass();
 
   mlir::DialectRegistry registry;
   registry.insert<mase::mx::MXDialect, mase::mxhw::MXHWDialect,

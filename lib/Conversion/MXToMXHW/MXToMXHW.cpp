@@ -12,6 +12,7 @@
 #include "mase-mlir/Dialect/MXHW/MXHWOps.h"
 
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -102,9 +103,10 @@ LogicalResult checkLowerable(Operation *op) {
   return success();
 }
 
-/// Ops that stay as they are inside a hardware function.
+/// Ops that stay as they are inside a hardware function (constants are data:
+/// an op that computes with one is what the diagnostics name).
 bool isStructural(Operation *op) {
-  return isa<mx::ConstantOp, func::ReturnOp>(op);
+  return isa<mx::ConstantOp, arith::ConstantOp, func::ReturnOp>(op);
 }
 
 struct LinearLowering : public OpConversionPattern<mx::LinearOp> {

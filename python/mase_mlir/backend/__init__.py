@@ -1,19 +1,10 @@
-"""Hardware backend: mx IR -> cf-level integer IR (mase-opt ``--mx-to-hw-ir``) ->
-CIRCT handshake/hw (the circt wheel, in a child process) -> Verilog + manifest.
+"""Hardware back end: mx IR -> dataflow units (``mxhw``, C++ lowering in process) ->
+generated pipelined units + a CIRCT handshake netlist -> SystemVerilog (the circt
+wheel, in a child process) + manifest and report.
 
 ``compile_model(model, out_dir, config)`` is the entry point (``mase compile``).
 """
 
-from .circt import CirctError, run_circt, verilog_ports
-from .compile import CompileError, compile_model, lower_to_hw_ir, model_summary, parse_memories
+from .compile import HARDWARE_OPTIONS, CompileError, compile_model, split_config
 
-__all__ = [
-    "CirctError",
-    "CompileError",
-    "compile_model",
-    "lower_to_hw_ir",
-    "model_summary",
-    "parse_memories",
-    "run_circt",
-    "verilog_ports",
-]
+__all__ = ["HARDWARE_OPTIONS", "CompileError", "compile_model", "split_config"]

@@ -1,14 +1,22 @@
-"""`compile_model`: mx IR -> hardware IR (mase-opt) -> Verilog (CIRCT) -> manifest, report.
+"""``compile_model``: an mx model -> dataflow hardware -> Verilog, manifest and report.
 
-Output directory (written atomically: a temporary sibling directory renamed
-into place at the end, so a failure leaves nothing half-written):
+1. Precision (optional): a float model gets the config's formats
+   (``passes.assign_precision``).
+2. Lowering, in process through the bindings: ``mx-hw-boundary`` (the host quantizes
+   inputs and dequantizes results) and ``convert-mx-to-mxhw`` (one unit per op,
+   streams between them, constants in memories).
+3. Netlist (:mod:`.netlister`): one generated unit per ``mxhw`` op.
+4. CIRCT (child process, :mod:`.circt`): the handshake top level and the units'
+   ``hw`` modules -> SystemVerilog.
+5. Area (Yosys, :mod:`.area`), memory bits, ideal cycles.
 
-* ``<top>.sv``: the design (one file), ``hw.mlir`` (the cf-level integer IR
-  handed to CIRCT), ``handshake.mlir`` (after buffer placement), ``model.mlir``
-  (the MX-typed model, for the golden model) and, with a precision config,
-  ``source.mlir`` (the float input it was assigned from);
-* ``manifest.json``: top module, ports, memories and their layouts;
-* ``report.json``: cycles (after ``mase sim``), ideal cycles, area, memory bits, formats.
+Output directory, built in a temporary sibling and renamed into place at the end (a
+failure leaves nothing): ``<top>.sv``; ``model.mlir`` (the MX-typed function the
+hardware implements: the golden models run it); ``hw.mlir`` (its ``mxhw`` form);
+``netlist.mlir`` (the handshake top level); ``mem_<name>.hex`` (constant memories,
+one word per line); ``manifest.json`` (ports, streams, memories, units);
+``report.json`` (cycles after ``mase sim``, ideal cycles, cells, flip-flops, memory
+bits, per unit); and with a precision config ``source.mlir``, the float input.
 """
 
 from __future__ import annotations
@@ -16,144 +24,224 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
-import subprocess
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
-from .circt import CirctError, run_circt, verilog_ports
+from .area import AreaError, yosys_area
+from .circt import CirctError, run_circt
+from .netlister import Design, NetlistError, build_netlist, memory_words
+from .rtl import RtlError
+
+__all__ = ["HARDWARE_OPTIONS", "CompileError", "compile_model", "split_config"]
+
+PRECISION_KEYS = frozenset({"default", "ops"})
+#: Hardware options of ``--config`` (top level or under ``hardware``).
+HARDWARE_OPTIONS: dict[str, Any] = {
+    "area": True,  # run Yosys for cells and flip-flops
+}
+LAYOUT = ("one MX block per word and per stream beat: B element codes (element i at bits "
+          "[i*M, (i+1)*M)), then the E-bit scale code (no scale field when E = 1)")
 
 
 class CompileError(RuntimeError):
     """The model cannot be compiled to hardware; the message says why and where."""
 
 
-DEFAULT_CONFIG = {
-    "buffers": "mase",  # "mase" (our placement), or CIRCT's "cycles" / "all"
-    "buffer_size": None,
-    "acc_guard_bits": 16,
-    "area": True,  # run Yosys for cells / flip-flops
-}
+def split_config(config: Mapping[str, Any]) -> tuple[dict, dict]:
+    """(precision config, hardware options) of a ``--config`` object; unknown keys and
+    badly typed options are errors."""
+    if not isinstance(config, Mapping):
+        raise CompileError("config: must be a JSON object")
+    precision, options = {}, {}
+    for key, val in config.items():
+        if key in PRECISION_KEYS:
+            precision[key] = val
+        elif key == "hardware":
+            if not isinstance(val, Mapping):
+                raise CompileError("config: 'hardware' must be an object of hardware options")
+            options.update(val)
+        elif key in HARDWARE_OPTIONS:
+            options[key] = val
+        else:
+            known = sorted(PRECISION_KEYS | set(HARDWARE_OPTIONS) | {"hardware"})
+            raise CompileError(f"config: unknown key {key!r} (known: {', '.join(known)})")
+    for key, val in options.items():
+        if key not in HARDWARE_OPTIONS:
+            raise CompileError(f"config: unknown hardware option {key!r} "
+                               f"(known: {', '.join(sorted(HARDWARE_OPTIONS))})")
+        if not isinstance(val, type(HARDWARE_OPTIONS[key])):
+            raise CompileError(f"config: hardware option {key!r} must be a "
+                               f"{type(HARDWARE_OPTIONS[key]).__name__}, got {val!r}")
+    return precision, options
 
 
-def find_mase_opt() -> str:
-    exe = os.environ.get("MASE_OPT")
-    if exe:
-        return exe
-    root = Path(__file__).resolve().parents[3]
-    cand = root / "build" / "bin" / "mase-opt"
-    if cand.is_file():
-        return str(cand)
-    found = shutil.which("mase-opt")
-    if found:
-        return found
-    raise CompileError("mase-opt not found (build it with `make build`, or set MASE_OPT)")
+def _check_output(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise CompileError(f"output {out} exists and is not a directory")
+    parent = out.parent
+    if not parent.is_dir():
+        raise CompileError(f"the directory {parent} of the output does not exist")
+    if not os.access(parent, os.W_OK):
+        raise CompileError(f"cannot write into {parent}")
 
 
-def lower_to_hw_ir(model: Path, acc_guard_bits: int = 16) -> str:
-    """Run the ``mx-to-hw-ir`` pipeline of mase-opt; returns the cf-level IR text."""
-    cmd = [find_mase_opt(), f"--mx-to-hw-ir=acc-guard-bits={acc_guard_bits}", str(model)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise CompileError(f"lowering {model} to hardware IR failed:\n{proc.stderr.strip()}")
-    return proc.stdout
+def _lower(model: Path, precision: dict) -> tuple[str, str, str | None]:
+    """(MX-typed model text, mxhw text, float source text or None)."""
+    from .. import ir, passes
+
+    source = None
+    try:
+        with ir.Context():
+            module = ir.Module.parseFile(str(model))
+            if precision:
+                source = str(module)
+                passes.assign_precision(module, dict(precision))
+            passes.run_pipeline(module, "builtin.module(func.func(mx-hw-boundary))")
+            mx_text = str(module)
+            passes.run_pipeline(module, "builtin.module(convert-mx-to-mxhw)")
+            return mx_text, str(module), source
+    except passes.PassError as err:
+        raise CompileError(f"{model}: {err}") from None
+    except ir.MLIRError as err:
+        raise CompileError(_mlir_error(model, err)) from None
 
 
-_ARG = re.compile(r"%arg(\d+): memref<(\d+)xi(\d+)> \{mase\.mem = \{(.*?)\}\}")
-_FIELD = re.compile(r'(\w+) = ("[^"]*"|array<i64: [^>]*>|-?\d+ : i64)')
+def _mlir_error(model: Path, err: Exception) -> str:
+    lines = [str(err).splitlines()[0]]
+    for diag in getattr(err, "error_diagnostics", []) or []:
+        lines.append(f"{diag.location}: {diag.message}")
+    return f"{model}: " + "\n".join(lines)
 
 
-def parse_memories(hw_ir: str) -> tuple[str, list[dict]]:
-    """Top function name and its memory arguments (from the ``mase.mem`` attributes)."""
-    m = re.search(r"func\.func @(\w+)\((.*?)\)\s*attributes \{[^}]*mase\.hw", hw_ir, re.S)
-    if not m:
-        raise CompileError("the hardware IR has no function marked mase.hw")
-    top, args = m.group(1), m.group(2)
-    mems = []
-    for am in _ARG.finditer(args):
-        fields = {}
-        for fm in _FIELD.finditer(am.group(4)):
-            key, val = fm.group(1), fm.group(2)
-            if val.startswith('"'):
-                fields[key] = val[1:-1]
-            elif val.startswith("array"):
-                body = val[len("array<i64:"):-1].strip()
-                fields[key] = [int(v) for v in body.split(",")] if body else []
-            else:
-                fields[key] = int(val.split(":")[0])
-        fields["index"] = int(am.group(1))
-        fields["kind"] = "store" if fields["role"] == "output" else "load"
-        mems.append(fields)
-    return top, mems
-
-
-def model_summary(model_text: str) -> dict:
-    """Ops, formats and ideal cycles (one block of B MACs per cycle) of an mx model."""
+def _netlist(hw_text: str) -> Design:
     from .. import ir
-    from ..dialects import mx
 
-    ops, formats, ideal = [], [], 0
     with ir.Context():
-        module = ir.Module.parse(model_text)
-        for fop in module.body.operations:
-            if fop.operation.name != "func.func":
-                continue
-            for op in fop.regions[0].blocks[0].operations:
-                name = op.operation.name
-                if not name.startswith("mx."):
-                    continue
-                types = [mx.TensorType(v.type) for v in list(op.operands) + list(op.results)
-                         if mx.TensorType.isinstance(v.type)]
-                label = (str(op.attributes["name"]).strip('"') if "name" in op.attributes
-                         else f"{name}#{len(ops)}")
-                entry = {"op": name, "name": label,
-                         "formats": [mx.FormatAttr(t.format).spelling for t in types]}
-                if name == "mx.linear" and len(types) >= 3:
-                    x, w = types[0], types[1]
-                    rows = 1
-                    for d in x.shape[:-1]:
-                        rows *= d
-                    n, k = w.shape
-                    blocks = rows * n * (k // mx.FormatAttr(x.format).block_size)
-                    entry.update(rows=rows, k=k, n=n, block_macs=blocks)
-                    ideal += blocks
-                elif types:
-                    nblk = 1
-                    for d in types[0].shape:
-                        nblk *= d
-                    entry["blocks"] = nblk // mx.FormatAttr(types[0].format).block_size
-                ops.append(entry)
-                for f in entry["formats"]:
-                    if f not in formats:
-                        formats.append(f)
-    return {"ops": ops, "formats": formats, "ideal_cycles": ideal}
+        module = ir.Module.parse(hw_text)
+        return build_netlist(module)
 
 
-def yosys_area(sv: Path, top: str, timeout: float = 3600) -> dict:
-    """Cells and flip-flops after ``synth -top`` (Yosys), or an error entry."""
-    exe = shutil.which("yosys")
-    if not exe:
-        return {"error": "yosys not found"}
-    script = f"read_verilog -sv {sv}; synth -top {top}; stat"
-    proc = subprocess.run([exe, "-q", "-p", f"{script}; tee -o /dev/stdout stat"],
-                          capture_output=True, text=True, timeout=timeout, check=False)
-    if proc.returncode != 0:
-        return {"error": f"yosys failed: {proc.stderr.strip()[-2000:]}"}
-    text = proc.stdout
-    # The last "Number of cells" block is the top after flattening (synth flattens).
-    cells = re.findall(r"Number of cells:\s+(\d+)", text)
-    ff = 0
-    section = text[text.rfind("Number of cells:"):] if cells else ""
-    for cm in re.finditer(r"^\s+(\$_\w+)\s+(\d+)$", section, re.M):
-        if "DFF" in cm.group(1) or "DLATCH" in cm.group(1):
-            ff += int(cm.group(2))
-    return {"cells": int(cells[-1]) if cells else None, "flip_flops": ff}
+def _manifest(design: Design, ports: dict, sv: Path) -> dict:
+    nl = design.netlist
+    return {
+        "top": nl.top,
+        "verilog": sv.name,
+        "model": "model.mlir",
+        "function": design.function,
+        "inputs": [{"port": s.name, "width": s.width, "beats": s.beats, **s.value}
+                   for s in nl.inputs],
+        "outputs": [{"port": s.name, "width": s.width, "beats": s.beats, **s.value}
+                    for s in nl.outputs],
+        "memories": [{"name": m.name, "unit": nl.units[m.unit].name, "addr_bits": m.addr_bits,
+                      "data_bits": m.data_bits, "words": m.words, **m.source}
+                     for m in nl.memories],
+        "units": [{**u, "memories": [{"name": mem.name, "depth": mem.depth,
+                                      "width": mem.width}
+                                     for mem in nl.units[i].memories]}
+                  for i, u in enumerate(design.unit_ops)],
+        "ports": ports,
+        "design_hash": hashlib.sha256(sv.read_bytes()).hexdigest()[:16],
+        "layout": LAYOUT,
+    }
 
 
-def _atomic_replace(tmp: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+def _report(design: Design, manifest: dict, area: dict | None) -> dict:
+    nl = design.netlist
+    units = []
+    for i, unit in enumerate(nl.units):
+        ext = sum(m.words * m.data_bits for m in nl.memories if m.unit == i)
+        row = {"unit": unit.name, "op": design.unit_ops[i]["op"],
+               "name": design.unit_ops[i]["name"], "ideal_cycles": unit.ideal_cycles,
+               "memory_bits": sum(mem.bits for mem in unit.memories),
+               "external_memory_bits": ext, **unit.info}
+        if area is not None:
+            row.update(area["units"].get(unit.name, {}))
+        units.append(row)
+    cycles = [u.ideal_cycles for u in nl.units]
+    report = {
+        "top": nl.top,
+        "formats": sorted({s["format"] for s in manifest["inputs"] + manifest["outputs"]}),
+        "units": units,
+        # Operators run concurrently: the slowest one bounds the design.
+        "ideal_cycles": max(cycles, default=0),
+        "sum_of_unit_cycles": sum(cycles),
+        "cycles": None,
+        "memory_bits": sum(u["memory_bits"] for u in units),
+        "external_memory_bits": sum(u["external_memory_bits"] for u in units),
+        "cells": area["cells"] if area else None,
+        "flip_flops": area["flip_flops"] if area else None,
+    }
+    return report
+
+
+def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] | None = None,
+                  *, log: Callable[[str], None] | None = None) -> dict:
+    """Compile the mx model file ``model`` to hardware in the directory ``out``;
+    returns the report."""
+    say = log or (lambda _msg: None)
+    precision, options = split_config(config or {})
+    opts = {**HARDWARE_OPTIONS, **options}
+    model, out = Path(model), Path(out)
+    if not model.is_file():
+        raise CompileError(f"no such file: {model}")
+    _check_output(out)
+    say("lowering to dataflow units (convert-mx-to-mxhw)")
+    mx_text, hw_text, source = _lower(model, precision)
+    try:
+        design = _netlist(hw_text)
+    except (NetlistError, RtlError) as err:
+        raise CompileError(f"{model}: {err}") from None
+    nl = design.netlist
+    say(f"{len(nl.units)} units, {len(nl.memories)} external memories; running CIRCT")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        tmp.chmod(0o755)
+        (tmp / "model.mlir").write_text(mx_text)
+        (tmp / "hw.mlir").write_text(hw_text)
+        if source is not None:
+            (tmp / "source.mlir").write_text(source)
+        handshake = nl.handshake_top()
+        (tmp / "netlist.mlir").write_text(handshake)
+        for mem in nl.memories:
+            data = design.memory_data.get(mem.name)
+            if data is not None:
+                digits = (mem.data_bits + 3) // 4
+                words = memory_words(data, mem.source["contents"])
+                (tmp / f"mem_{mem.name}.hex").write_text(
+                    "".join(f"{w:0{digits}x}\n" for w in words))
+        try:
+            ports = run_circt(handshake, nl.units_text(), nl.top, tmp)
+        except CirctError as err:
+            raise CompileError(str(err)) from None
+        sv = tmp / f"{nl.top}.sv"
+        manifest = _manifest(design, ports, sv)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        area = None
+        if opts["area"]:
+            area = _cached_area(out, manifest["design_hash"])
+            if area is None:
+                say("synthesizing with Yosys for cells and flip-flops")
+                try:
+                    area = yosys_area(sv, nl.top)
+                except AreaError as err:
+                    raise CompileError(str(err)) from None
+        report = _report(design, manifest, area)
+        (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+        _replace(tmp, out)
+        return report
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _replace(tmp: Path, out: Path) -> None:
+    """Move the finished ``tmp`` to ``out`` (an existing directory is replaced)."""
+    if out.is_dir():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old.rmdir()
         out.rename(old)
         tmp.rename(out)
         shutil.rmtree(old, ignore_errors=True)
@@ -161,103 +249,8 @@ def _atomic_replace(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
-def compile_model(model: Path, out: Path, config: dict | None = None) -> dict:
-    """Compile an mx model file to Verilog in ``out``; returns the report."""
-    from .precision import apply_precision, split_config
-
-    try:
-        precision, options = split_config(config or {}, set(DEFAULT_CONFIG))
-    except ValueError as err:
-        raise CompileError(f"config: {err}") from None
-    cfg = dict(DEFAULT_CONFIG)
-    cfg.update(options)
-    model = Path(model)
-    out = Path(out)
-    if not model.is_file():
-        raise CompileError(f"no such file: {model}")
-    source = model.read_text()
-    text = source
-    if precision:
-        try:
-            text = apply_precision(source, precision)
-        except Exception as err:  # noqa: BLE001 - PassError, parse errors: one message
-            raise CompileError(f"applying the precision config failed: {err}") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
-        (tmp / "model.mlir").write_text(text)
-        if precision:
-            (tmp / "source.mlir").write_text(source)
-        summary = model_summary(text)
-        # Lower the user's file itself (diagnostics name it) unless a config rewrote it.
-        try:
-            hw_ir = lower_to_hw_ir(tmp / "model.mlir" if precision else model,
-                                   int(cfg["acc_guard_bits"]))
-        except CompileError as err:
-            raise CompileError(str(err).replace(str(tmp / "model.mlir"),
-                                                f"{model} (after the precision config)")) from None
-        (tmp / "hw.mlir").write_text(hw_ir)
-        top, mems = parse_memories(hw_ir)
-        try:
-            bstats = run_circt(tmp / "hw.mlir", tmp, top, cfg["buffers"], cfg["buffer_size"])
-        except CirctError as err:
-            raise CompileError(str(err)) from None
-        sv = tmp / f"{top}.sv"
-        ports = verilog_ports(sv.read_text(), top)
-        names = {p["name"] for p in ports}
-        for mem in mems:
-            k = mem["index"]
-            want = f"in{k}_ld0_addr" if mem["kind"] == "load" else f"in{k}_st0_address"
-            if want not in names:
-                raise CompileError(f"memory {mem['name']} has no port {want} in the Verilog")
-            mem["addr_bits"] = next(p["width"] for p in ports if p["name"] == want)
-        start = len(mems)
-        if f"in{start}_valid" not in names or "out0_valid" not in names:
-            raise CompileError("the Verilog has no start/done handshake ports")
-        manifest = {
-            "top": top,
-            "verilog": sv.name,
-            "model": "model.mlir",
-            "start_port": f"in{start}",
-            "done_port": "out0",
-            "memories": mems,
-            "ports": ports,
-            "buffers": bstats,
-            "config": {k: v for k, v in cfg.items()},
-            "precision": precision or None,
-            "design_hash": hashlib.sha256(sv.read_bytes()).hexdigest()[:16],
-            "layout": "one MX block per word: B element codes (element i at bits [i*M,(i+1)*M)) "
-                      "then the E-bit scale code (no scale field when E = 1)",
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-        report = {
-            "top": top,
-            "formats": summary["formats"],
-            "ops": summary["ops"],
-            "ideal_cycles": summary["ideal_cycles"],
-            "cycles": None,
-            "memory_bits": sum(m["words"] * m["word_bits"] for m in mems)
-            + _internal_memory_bits(hw_ir),
-            "cells": None,
-            "flip_flops": None,
-        }
-        if cfg.get("area", True):
-            area = _cached_area(out, manifest["design_hash"]) or yosys_area(sv, top)
-            report["cells"] = area.get("cells")
-            report["flip_flops"] = area.get("flip_flops")
-            if "error" in area:
-                report["area_error"] = area["error"]
-        (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
-        _atomic_replace(tmp, out)
-        return report
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def _cached_area(out: Path, design_hash: str) -> dict | None:
-    """Yosys figures of the previous compile into ``out`` when its design is identical."""
+    """The Yosys figures of the previous compile into ``out`` when its design is identical."""
     try:
         old = json.loads((out / "manifest.json").read_text())
         rep = json.loads((out / "report.json").read_text())
@@ -265,11 +258,6 @@ def _cached_area(out: Path, design_hash: str) -> dict | None:
         return None
     if old.get("design_hash") != design_hash or rep.get("cells") is None:
         return None
-    return {"cells": rep["cells"], "flip_flops": rep["flip_flops"]}
-
-
-def _internal_memory_bits(hw_ir: str) -> int:
-    total = 0
-    for m in re.finditer(r"memref\.alloc\(\) : memref<(\d+)xi(\d+)>", hw_ir):
-        total += int(m.group(1)) * int(m.group(2))
-    return total
+    return {"cells": rep["cells"], "flip_flops": rep["flip_flops"],
+            "units": {u["unit"]: {"cells": u.get("cells"), "flip_flops": u.get("flip_flops")}
+                      for u in rep.get("units", [])}}

@@ -4,7 +4,8 @@ One MX block is one memory word: the ``B`` element codes (element ``i`` at bits
 ``[i*M, (i+1)*M)``) followed by the ``E``-bit scale code. Formats with a one-bit
 scale (``mxint<M,1,B>``: the only valid scale code is 0, i.e. plain fixed point
 with the constant scale 2^0) carry no scale field. Blocks are stored in
-row-major order of the block grid. This matches ``mx-lower-to-hw-loops``.
+row-major order of the block grid; a stream carries the blocks in the same order,
+one per transfer (``!mxhw.stream``).
 """
 
 from __future__ import annotations

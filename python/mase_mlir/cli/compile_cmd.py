@@ -1,9 +1,11 @@
-"""`mase compile model.mlir [--config cfg.json] -o out/`: MX model -> Verilog.
+"""`mase compile model.mlir [--config cfg.json] -o out/`: an mx model -> dataflow hardware.
 
-Writes ``out/<top>.sv``, ``out/manifest.json`` (top module, ports, memories and
-their layouts) and ``out/report.json`` (cycles, ideal_cycles, cells, flip_flops,
-memory_bits, formats); see docs/hardware.md. ``--config`` may hold a precision
-config, applied to a float model (``mase_mlir.passes.assign_precision``) before lowering.
+Every MX compute op becomes a generated pipelined unit, the units stream MX blocks to
+each other through a CIRCT handshake netlist, and CIRCT writes SystemVerilog. Writes
+``out/<top>.sv``, ``out/manifest.json`` (ports, streams, memories, units) and
+``out/report.json`` (ideal cycles, cells, flip-flops, memory bits, per unit); see
+docs/hardware.md. ``--config`` may hold a precision config, applied to a float model
+(``mase_mlir.passes.assign_precision``) before lowering.
 """
 
 from __future__ import annotations
@@ -15,16 +17,28 @@ from pathlib import Path
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("compile", help="compile an MX-typed model to Verilog (CIRCT)")
-    p.add_argument("model", type=Path, help="an mx-dialect .mlir file with MX-typed functions")
-    p.add_argument("-o", "--output", type=Path, required=True, help="output directory")
+    p = subparsers.add_parser(
+        "compile", help="compile an mx model to dataflow hardware (SystemVerilog, CIRCT)",
+        description="Lower an mx model to one pipelined unit per op, connected by "
+        "streams of MX blocks (CIRCT handshake), and write SystemVerilog, a manifest and "
+        "a report. A float model needs --config with a precision config.")
+    p.add_argument("model", type=Path, help="an mx-dialect .mlir file (mase import writes one)")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="output directory (created or replaced; not an existing file)")
     p.add_argument("--config", type=Path,
-                   help="JSON: a precision config (default/ops, applied with "
-                   "mx-assign-precision to a float model before lowering) and/or hardware "
-                   "options (top level or under 'hardware': buffers (mase|cycles|all), "
-                   "buffer_size, acc_guard_bits, area (true|false))")
-    p.add_argument("--no-area", action="store_true", help="skip Yosys synthesis")
+                   help="JSON: a precision config (default/ops, see docs/rewrites.md) applied "
+                   "before lowering, and/or hardware options (top level or under 'hardware': "
+                   "area (true|false))")
+    p.add_argument("--no-area", action="store_true", help="skip the Yosys synthesis")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=run)
+
+
+def _log(quiet: bool):
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"mase compile: {message}", file=sys.stderr, flush=True)
+    return say
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,22 +47,25 @@ def run(args: argparse.Namespace) -> int:
     cfg = {}
     if args.config:
         try:
-            cfg = json.loads(args.config.read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            print(f"mase compile: error: cannot read config {args.config}: {err}", file=sys.stderr)
+            cfg = json.loads(args.config.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            print(f"mase compile: error: cannot read config {args.config}: {err}",
+                  file=sys.stderr)
             return 1
         if not isinstance(cfg, dict):
             print(f"mase compile: error: {args.config} must hold a JSON object", file=sys.stderr)
             return 1
     if args.no_area:
-        cfg["area"] = False
+        cfg = {**cfg, "hardware": {**cfg.get("hardware", {}), "area": False}}
     try:
-        report = compile_model(args.model, args.output, cfg)
+        report = compile_model(args.model, args.output, cfg, log=_log(args.quiet))
     except CompileError as err:
         print(f"mase compile: error: {err}", file=sys.stderr)
         return 1
     print(f"mase compile: wrote {args.output}/{report['top']}.sv, manifest.json, report.json")
-    print(f"  formats {', '.join(report['formats'])}; ideal cycles {report['ideal_cycles']}; "
-          f"memory {report['memory_bits']} bits; cells {report['cells']}, "
-          f"flip-flops {report['flip_flops']}")
+    cells = report["cells"] if report["cells"] is not None else "-"
+    print(f"  {len(report['units'])} units; cycles bound {report['ideal_cycles']} "
+          f"(sum over units {report['sum_of_unit_cycles']}); memory {report['memory_bits']} "
+          f"bits on chip, {report['external_memory_bits']} external; cells {cells}, "
+          f"flip-flops {report['flip_flops'] if report['flip_flops'] is not None else '-'}")
     return 0

@@ -1,8 +1,9 @@
-"""`mase sim out/`: simulate a compiled design in Verilator against the golden model.
+"""`mase sim out/`: simulate a compiled design in Verilator against the golden models.
 
 Exits 0 only when the RTL outputs equal both golden models bit for bit
-(mase_mlir.numerics and the interpreter mase_mlir.interp, run on the same MX
-inputs); prints the first mismatch otherwise. Records the cycle count in ``out/report.json``.
+(mase_mlir.numerics op by op, and the interpreter mase_mlir.interp, run on the same
+MX inputs); prints the first mismatch otherwise. Records the cycle count in
+``out/report.json``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,32 @@ import sys
 from pathlib import Path
 
 
+def _percent(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 95:
+        raise argparse.ArgumentTypeError(f"must be a percentage in 0..95, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("sim", help="simulate a compiled design (Verilator) bit-exactly")
+    p = subparsers.add_parser(
+        "sim", help="simulate a compiled design (Verilator) bit-exactly against the numerics",
+        description="Build (once, cached) and run a Verilator testbench of a design from "
+        "mase compile on seeded random MX inputs; compare every output code and scale "
+        "with mase_mlir.numerics and the interpreter.")
     p.add_argument("design", type=Path, help="output directory of mase compile")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the random inputs (default 0)")
+    p.add_argument("--stall-in", type=_percent, default=0,
+                   help="percent of cycles the testbench withholds input beats (flow control)")
+    p.add_argument("--stall-out", type=_percent, default=0,
+                   help="percent of cycles the testbench refuses output beats (back-pressure)")
     p.add_argument("--max-cycles", type=int, default=None, help="simulation time limit")
     p.set_defaults(func=run)
 
@@ -24,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from mase_mlir import sim
 
     try:
-        res = sim.run(args.design, seed=args.seed, max_cycles=args.max_cycles)
+        res = sim.run(args.design, seed=args.seed, stall_in=args.stall_in,
+                      stall_out=args.stall_out, max_cycles=args.max_cycles)
     except sim.SimError as err:
         print(f"mase sim: error: {err}", file=sys.stderr)
         return 1
     ratio = f"{res.ideal_cycles / res.cycles:.1%}" if res.cycles else "-"
-    print(f"mase sim: {res.cycles} cycles (ideal {res.ideal_cycles}, {ratio} of ideal); "
-          f"interpreter: {res.interpreter}")
+    print(f"mase sim: {res.cycles} cycles (bound {res.ideal_cycles}: the slowest unit; "
+          f"{ratio} of it); interpreter: {res.interpreter}")
     if not res.ok:
         print(f"mase sim: MISMATCH ({len(res.mismatches)}+): {res.first_mismatch}")
         return 1

@@ -1,12 +1,14 @@
-"""Verilator simulation of a compiled design against the golden model, bit for bit.
+"""Verilator simulation of a compiled design against the golden models, bit for bit.
 
-``run(out_dir)`` builds (once per design hash, cached under :func:`cache_dir`)
-a Verilator C++ testbench for the design in ``out_dir``
-(written by ``mase compile``), loads the weights and inputs into its memories,
-drives the handshake ports, collects the outputs and the cycle count, and
-compares the outputs bit for bit with both golden models: :mod:`mase_mlir.numerics`
-(:mod:`.golden`) and the reference interpreter :mod:`mase_mlir.interp` run on the
-same MX inputs. The result is ok only when RTL == numerics == interpreter.
+``run(out_dir)`` builds (once per design, cached by the hash of the Verilog and the
+testbench under :func:`cache_dir`) a Verilator C++ testbench (:mod:`.testbench`) for
+the design that ``mase compile`` wrote to ``out_dir``; streams the inputs in (one MX
+block per beat), serves the external memories (constants from the compile, weight
+arguments from the data given or drawn), collects the output streams and the cycle
+count, and compares the outputs code by code and scale by scale with both golden
+models: :mod:`mase_mlir.numerics` applied op by op (:mod:`.golden`) and the reference
+interpreter :mod:`mase_mlir.interp` on ``model.mlir``. The result is ok only when
+RTL == numerics == interpreter.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ import numpy as np
 
 from ..backend.layout import pack, unpack
 from ..numerics import Format, MXTensor, quantize
-from . import golden, harness
+from . import golden, testbench
 
 
 class SimError(RuntimeError):
-    """The simulator could not be built or run."""
+    """The simulator could not be built or run, or its inputs do not fit the design."""
 
 
 @dataclass
@@ -38,8 +40,8 @@ class SimResult:
     ideal_cycles: int
     mismatches: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
-    outputs: dict = field(default_factory=dict)
-    golden: dict = field(default_factory=dict)
+    outputs: list[MXTensor] = field(default_factory=list)
+    golden: list[MXTensor] = field(default_factory=list)
     interpreter: str = "not run"
 
     @property
@@ -51,42 +53,6 @@ def _verilator() -> str:
     exe = shutil.which("verilator")
     if not exe:
         raise SimError("verilator not found: install it (apt-get install -y verilator)")
-    return exe
-
-
-def build(out_dir: Path, manifest: dict) -> Path:
-    """The compiled simulator for the design in ``out_dir`` (cached by hash)."""
-    top = manifest["top"]
-    mems = [harness.PortMem(m["index"], m["kind"], m["words"], m["word_bits"], m["addr_bits"])
-            for m in manifest["memories"]]
-    start = int(manifest["start_port"][2:])
-    tb = harness.generate(top, mems, start)
-    sv = out_dir / manifest["verilog"]
-    h = hashlib.sha256(sv.read_bytes() + tb.encode()).hexdigest()[:16]
-    root = cache_dir()
-    cache = root / f"{top}-{h}"
-    exe = cache / "obj" / f"V{top}"
-    if exe.is_file():
-        return exe
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=_mk(root)))
-    try:
-        (tmp / "tb.cpp").write_text(tb)
-        cmd = [_verilator(), "--cc", "--exe", "--build", "-j", "2", "--top-module", top,
-               "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "0", "--x-initial", "0",
-               "-O1", "-CFLAGS", "-O1", "-Mdir", "obj", "tb.cpp", str(sv.resolve())]
-        env = dict(os.environ, MAKEFLAGS="-j2")
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=env, check=False)
-        if proc.returncode != 0:
-            raise SimError(f"verilator build failed:\n{(proc.stderr or proc.stdout)[-4000:]}")
-        try:
-            tmp.rename(cache)
-        except OSError:  # another process built the same design meanwhile: use its copy
-            if not exe.is_file():
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return exe
 
 
@@ -107,99 +73,161 @@ def _mk(p: Path) -> Path:
     return p
 
 
-def random_inputs(manifest: dict, seed: int = 0) -> dict[str, MXTensor]:
-    """Seeded Gaussian inputs quantized to each input memory's format."""
-    rng = np.random.default_rng(seed)
+def build(out_dir: Path, manifest: dict) -> Path:
+    """The compiled simulator of the design in ``out_dir`` (cached by hash)."""
+    top = manifest["top"]
+    tb = testbench.generate(
+        top,
+        [testbench.Stream(s["port"], s["width"], s["beats"]) for s in manifest["inputs"]],
+        [testbench.Stream(s["port"], s["width"], s["beats"]) for s in manifest["outputs"]],
+        [testbench.MemPort(m["name"], m["addr_bits"], m["data_bits"], m["words"])
+         for m in manifest["memories"]])
+    sv = out_dir / manifest["verilog"]
+    digest = hashlib.sha256(sv.read_bytes() + tb.encode()).hexdigest()[:16]
+    root = cache_dir()
+    cache = root / f"{top}-{digest}"
+    exe = cache / "obj" / f"V{top}"
+    if exe.is_file():
+        return exe
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=_mk(root)))
+    try:
+        (tmp / "tb.cpp").write_text(tb)
+        cmd = [_verilator(), "--cc", "--exe", "--build", "-j", "2", "--top-module", top,
+               "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "0", "--x-initial", "0",
+               "-O1", "-CFLAGS", "-O1", "-Mdir", "obj", "tb.cpp", str(sv.resolve())]
+        env = dict(os.environ, MAKEFLAGS="-j2")
+        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=env,
+                              check=False)
+        if proc.returncode != 0:
+            raise SimError(f"verilator build failed:\n{(proc.stderr or proc.stdout)[-4000:]}")
+        try:
+            tmp.rename(cache)
+        except OSError:  # another process built the same design meanwhile: use its copy
+            if not exe.is_file():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return exe
+
+
+def read_manifest(out_dir: Path) -> dict:
+    path = out_dir / "manifest.json"
+    if not path.is_file():
+        raise SimError(f"{out_dir} holds no compiled design (no manifest.json; run mase compile)")
+    try:
+        manifest = json.loads(path.read_text())
+        for key in ("top", "verilog", "model", "inputs", "outputs", "memories"):
+            manifest[key]  # noqa: B018 - presence check
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise SimError(f"{path} is not a manifest written by mase compile ({err})") from None
+    for name in (manifest["verilog"], manifest["model"]):
+        if not (out_dir / name).is_file():
+            raise SimError(f"{out_dir} lacks {name} (an incomplete design: compile it again)")
+    return manifest
+
+
+def argument_types(manifest: dict) -> dict[int, tuple[Format, tuple[int, ...], int]]:
+    """Format, shape and blocked axis of every function argument the hardware reads."""
     out = {}
+    for s in manifest["inputs"]:
+        shape = tuple(s["shape"])
+        out[s["argument"]] = (Format.parse(s["format"]), shape, len(shape) - 1)
     for m in manifest["memories"]:
-        if m["role"] != "input":
-            continue
-        x = rng.normal(size=tuple(m["shape"])).astype(np.float32)
-        out[m["name"]] = quantize(x, m["format"], axis=len(m["shape"]) - 1)
+        if "argument" in m:
+            shape = tuple(m["shape"])
+            out[m["argument"]] = (Format.parse(m["format"]), shape, len(shape) - 1)
     return out
 
 
-def run(out_dir: Path | str, inputs: dict[str, MXTensor] | None = None, seed: int = 0,
-        max_cycles: int | None = None, update_report: bool = True) -> SimResult:
-    """Simulate the design in ``out_dir`` and compare it with the golden model."""
+def random_arguments(manifest: dict, seed: int = 0) -> dict[int, MXTensor]:
+    """Seeded Gaussian data quantized to each argument's format (inputs and weights)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for k, (fmt, shape, axis) in sorted(argument_types(manifest).items()):
+        x = rng.normal(size=shape).astype(np.float32)
+        out[k] = quantize(x, fmt, axis=axis)
+    return out
+
+
+def _write_words(path: Path, words: list[int], bits: int) -> None:
+    digits = (bits + 3) // 4
+    path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
+
+
+def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed: int = 0,
+        *, stall_in: int = 0, stall_out: int = 0, max_cycles: int | None = None,
+        update_report: bool = True) -> SimResult:
+    """Simulate the design in ``out_dir`` on ``arguments`` (function argument index ->
+    MX tensor; random when None) and compare it with the golden models."""
+    from ..backend.netlister import memory_words
+
     out_dir = Path(out_dir)
-    mpath = out_dir / "manifest.json"
-    if not mpath.is_file():
-        raise SimError(f"{out_dir} holds no compiled design (no manifest.json; run mase compile)")
-    manifest = json.loads(mpath.read_text())
+    manifest = read_manifest(out_dir)
     report_path = out_dir / "report.json"
     report = json.loads(report_path.read_text()) if report_path.is_file() else {}
-    if inputs is None:
-        inputs = random_inputs(manifest, seed)
+    types = argument_types(manifest)
+    if arguments is None:
+        arguments = random_arguments(manifest, seed)
+    for k, (fmt, shape, axis) in types.items():
+        q = arguments.get(k)
+        if q is None:
+            raise SimError(f"no data for argument #{k} ({fmt} {list(shape)})")
+        if q.fmt != fmt or tuple(q.shape) != shape or q.axis != axis:
+            raise SimError(f"argument #{k}: expected {fmt} {list(shape)} blocked along axis "
+                           f"{axis}, got {q.fmt} {list(q.shape)} along axis {q.axis}")
     model_text = (out_dir / manifest["model"]).read_text()
-    in_mems = [m for m in manifest["memories"] if m["role"] == "input"]
-    args = []
-    for m in in_mems:
-        if m["name"] not in inputs:
-            raise SimError(f"no data for input memory {m['name']}")
-        q = inputs[m["name"]]
-        if str(q.fmt) != str(Format.parse(m["format"])) or list(q.shape) != m["shape"]:
-            raise SimError(f"input {m['name']}: expected {m['format']} {m['shape']}, "
-                           f"got {q.fmt} {list(q.shape)}")
-        args.append(q)
-    expected = golden.evaluate(model_text, manifest["top"], args)
-    interp_note, interp_out = golden.interpreter(model_text, manifest["top"], args)
+    n_args = 1 + max(types, default=-1)
+    args = [arguments.get(k) for k in range(n_args)]
+    expected = golden.evaluate(model_text, manifest["function"], args)
+    interp_note, interp_out = golden.interpreter(model_text, manifest["function"], args)
 
     exe = build(out_dir, manifest)
     ideal = int(report.get("ideal_cycles") or 0)
     if max_cycles is None:
-        max_cycles = 200 * max(ideal, 1000)
+        max_cycles = 100 * max(int(report.get("sum_of_unit_cycles") or 0), 10000)
     with tempfile.TemporaryDirectory(prefix="run-", dir=_mk(out_dir / ".sim")) as rd:
         rdir = Path(rd)
-        for m, q in zip(in_mems, args, strict=True):
-            words = pack(q)
-            digits = (m["word_bits"] + 3) // 4
-            (rdir / f"mem{m['index']}.hex").write_text(
-                "".join(f"{w:0{digits}x}\n" for w in words))
-        proc = subprocess.run([str(exe), str(rdir), str(max_cycles)], capture_output=True,
-                              text=True, check=False)
+        for s in manifest["inputs"]:
+            _write_words(rdir / f"in_{s['port']}.hex", pack(arguments[s["argument"]]),
+                         s["width"])
+        for m in manifest["memories"]:
+            target = rdir / f"mem_{m['name']}.hex"
+            if "argument" in m:
+                words = memory_words(arguments[m["argument"]], m["contents"])
+                _write_words(target, words, m["data_bits"])
+            else:
+                shutil.copyfile(out_dir / m["constant"], target)
+        cmd = [str(exe), str(rdir), "--max-cycles", str(max_cycles), "--seed", str(seed),
+               "--stall-in", str(stall_in), "--stall-out", str(stall_out)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise SimError(f"simulation failed (exit {proc.returncode}): "
-                           f"{(proc.stderr or proc.stdout).strip()[-2000:]}")
+                           f"{(proc.stderr or proc.stdout).strip()[-3000:]}")
         stats = json.loads((rdir / "stats.json").read_text())
-        outputs = {}
-        for m in manifest["memories"]:
-            if m["role"] != "output":
-                continue
-            words = [int(line, 16) for line in (rdir / f"out{m['index']}.hex").read_text().split()]
-            outputs[m["name"]] = unpack(words, Format.parse(m["format"]), tuple(m["shape"]))
+        outputs = []
+        for s in manifest["outputs"]:
+            words = [int(line, 16) for line in (rdir / f"out_{s['port']}.hex").read_text().split()]
+            outputs.append(unpack(words, Format.parse(s["format"]), tuple(s["shape"])))
     mismatches = []
-    out_mems = [m for m in manifest["memories"] if m["role"] == "output"]
     if interp_out is None:  # the interpreter is part of the golden model: no silent pass
         mismatches.append(f"interpreter: {interp_note}")
-    for i, m in enumerate(out_mems):
-        mismatches += compare(m["name"], outputs[m["name"]], expected[i], "numerics")
+    for s, got, want in zip(manifest["outputs"], outputs, expected, strict=True):
+        mismatches += compare(f"result{s['result']}", got, want, "numerics")
         if interp_out is not None:
-            mismatches += compare(m["name"], outputs[m["name"]], interp_out[i], "interpreter")
-    res = SimResult(not mismatches, int(stats["cycles"]), ideal, mismatches, stats,
-                    outputs, {m["name"]: expected[i] for i, m in enumerate(out_mems)},
-                    interp_note)
+            mismatches += compare(f"result{s['result']}", got, interp_out[s["result"]],
+                                  "interpreter")
+    res = SimResult(not mismatches, int(stats["cycles"]), ideal, mismatches, stats, outputs,
+                    expected, interp_note)
     if update_report and report_path.is_file():
         report["cycles"] = res.cycles
         report["sim"] = {"ok": res.ok, "seed": seed, "interpreter": interp_note,
-                         "steady_state": steady_state(stats, manifest),
-                         "of_ideal": round(ideal / res.cycles, 4) if res.cycles else None}
+                         "of_bound": round(ideal / res.cycles, 4) if res.cycles else None,
+                         "ports": stats.get("ports", {})}
         tmpf = report_path.with_suffix(".json.tmp")
         tmpf.write_text(json.dumps(report, indent=1) + "\n")
         tmpf.replace(report_path)
-    return res
-
-
-def steady_state(stats: dict, manifest: dict) -> dict:
-    """Block MACs per cycle on each weight port between its first and last load."""
-    res = {}
-    for m in manifest["memories"]:
-        st = stats["ports"].get(str(m["index"]))
-        if not st or m["kind"] != "load" or st["count"] < 2:
-            continue
-        span = st["last"] - st["first"]
-        res[m["name"]] = {"loads": st["count"], "cycles": span + 1,
-                          "per_cycle": round((st["count"] - 1) / span, 4) if span else None}
     return res
 
 
@@ -229,4 +257,5 @@ def compare(name: str, got: MXTensor, want: MXTensor, what: str) -> list[str]:
     return msgs
 
 
-__all__ = ["SimError", "SimResult", "build", "cache_dir", "compare", "random_inputs", "run"]
+__all__ = ["SimError", "SimResult", "build", "cache_dir", "compare", "random_arguments",
+           "read_manifest", "run"]

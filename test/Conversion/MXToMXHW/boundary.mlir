@@ -7,10 +7,11 @@
 // CHECK-LABEL: func.func @boundary
 // CHECK-SAME: (%[[A:.*]]: !mx.tensor<4x32xmxint8>, %[[B:.*]]: tensor<4x32xf32>, %[[C:.*]]: tensor<4x32xf32>) -> (!mx.tensor<4x32xmxint8>, tensor<4x32xf32>)
 // CHECK-NOT: mx.quantize %[[A]]
-// CHECK: mx.relu %[[A]]
+// CHECK: %[[RA:.*]] = mx.relu %[[A]]
+// CHECK: %[[SA:.*]] = mx.add %[[RA]], %[[A]]
 // CHECK: mx.quantize %[[B]] : tensor<4x32xf32> -> !mx.tensor<4x32xmxint8>
 // CHECK: mx.quantize %[[B]] : tensor<4x32xf32> -> !mx.tensor<4x32xmxint<4,8,16>>
-// CHECK: %[[R:.*]] = mx.relu
+// CHECK: %[[R:.*]] = mx.relu %[[SA]]
 // CHECK-NOT: mx.dequantize %[[R]]
 // CHECK: return %[[R]], %[[C]]
 func.func @boundary(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>, %c: tensor<4x32xf32>) -> (tensor<4x32xf32>, tensor<4x32xf32>) {

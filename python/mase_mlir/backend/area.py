@@ -1,0 +1,69 @@
+"""Area figures of a generated design from Yosys: logic cells and flip-flops per unit.
+
+``yosys_area`` runs ``read_verilog -sv; blackbox <memory modules>; synth -top TOP;
+stat -json`` with the same Yosys the benchmark uses for its reference datapaths.
+Memories (RAM macros, ``mase_ram_*``) are black boxes: their bits are reported as
+memory, not as cells, as an SRAM compiler or FPGA block RAM would take them. Cells
+are Yosys's generic gate-level cells after ``synth`` (no technology mapping): they
+compare designs, they are not silicon area.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .units.common import RAM_PREFIX
+
+__all__ = ["AreaError", "yosys_area"]
+
+
+class AreaError(RuntimeError):
+    pass
+
+
+def _is_flop(cell_type: str) -> bool:
+    return "DFF" in cell_type or "DLATCH" in cell_type
+
+
+def yosys_area(sv: Path, top: str, *, timeout: float = 3600) -> dict:
+    """``{"cells", "flip_flops", "units": {module: {"cells", "flip_flops"}}}`` of ``top``
+    (cells exclude memory macros and the instances of submodules)."""
+    exe = shutil.which("yosys")
+    if not exe:
+        raise AreaError("yosys not found: install it (apt-get install -y yosys)")
+    with tempfile.TemporaryDirectory(prefix="mase-yosys-") as tmp:
+        out = Path(tmp) / "stat.json"
+        script = (f"read_verilog -sv {sv}; blackbox {RAM_PREFIX}*; synth -top {top}; "
+                  f"tee -q -o {out} stat -json")
+        try:
+            proc = subprocess.run([exe, "-q", "-p", script], capture_output=True, text=True,
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise AreaError(f"yosys took longer than {timeout:.0f} s") from None
+        if proc.returncode != 0 or not out.is_file():
+            raise AreaError(f"yosys failed: {(proc.stderr or proc.stdout).strip()[-2000:]}")
+        stat = json.loads(out.read_text())
+    modules = {name.lstrip("\\"): m for name, m in stat["modules"].items()}
+    units = {}
+    for name, mod in modules.items():
+        by_type = mod.get("num_cells_by_type", {})
+        gates = {t: n for t, n in by_type.items() if t.startswith("$")}
+        units[name] = {"cells": sum(gates.values()),
+                       "flip_flops": sum(n for t, n in gates.items() if _is_flop(t))}
+    # The design's totals: every module times its instance count below the top.
+    counts: dict[str, int] = {}
+
+    def visit(name: str, times: int) -> None:
+        counts[name] = counts.get(name, 0) + times
+        for t, n in modules.get(name, {}).get("num_cells_by_type", {}).items():
+            if not t.startswith("$") and t in modules:
+                visit(t, times * n)
+
+    visit(top, 1)
+    cells = sum(units[m]["cells"] * k for m, k in counts.items())
+    flops = sum(units[m]["flip_flops"] * k for m, k in counts.items())
+    return {"cells": cells, "flip_flops": flops, "units": units}

@@ -1,0 +1,377 @@
+"""The linear unit: ``y = x W^T + b`` over MX blocks, one block dot product per cycle.
+
+Streams: ``x`` (rows x K, blocks along K, row-major) in, ``y`` (rows x N, blocks along
+N) out. Weights (N x K, blocks along K), the weight rows' largest scale codes and the
+optional bias (N, blocked) are read from external memories (one word = one block,
+one code, one block). Each x row is kept in a two-row buffer, where its largest
+scale is found as it streams in, and reused for the N outputs while the next row
+streams in.
+
+Pipeline (one term per cycle): issue (addresses) -> the x and W blocks land ->
+``g`` element products and the exponent add -> adder tree -> accumulator -> bias
+term -> block quantizer. The accumulator is ``numerics.accumulate``'s: ``bounded<G>``
+(every term shifted right onto the output's bound ``E0`` known before its first
+term, then added: no realignment, one shifter) or ``exact`` (one wide accumulator
+with the smallest possible exponent as its LSB).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...numerics import Format
+from ...numerics.accumulate import Accumulation, bounded_width, contraction_layout
+from ..rtl import ModuleBuilder, RtlError, Sig, clog2
+from .base import MemoryPort, StreamPort, Unit
+from .common import (
+    BlockLayout,
+    Memory,
+    SubModules,
+    block_quantizer,
+    counter,
+    half_address,
+    ram,
+    signed_bits,
+)
+
+__all__ = ["LinearSpec", "build_linear"]
+
+
+@dataclass(frozen=True)
+class LinearSpec:
+    name: str
+    rows: int
+    k: int
+    n: int
+    x: Format
+    w: Format
+    out: Format
+    acc: Accumulation
+    bias: Format | None = None
+
+
+def _lsb(fmt: Format) -> int:
+    return -(fmt.element_bits - 2)
+
+
+def _check(spec: LinearSpec) -> None:
+    for role, fmt in (("input", spec.x), ("weight", spec.w), ("output", spec.out),
+                      ("bias", spec.bias)):
+        if fmt is not None and not fmt.is_int:
+            raise RtlError(f"{spec.name}: the hardware implements MXInt formats only; "
+                           f"the {role} is {fmt}")
+    bx, bw = spec.x.block_size, spec.w.block_size
+    if max(bx, bw) % min(bx, bw):
+        raise RtlError(f"{spec.name}: block sizes along K must divide one another "
+                       f"({bx} and {bw})")
+
+
+def adder_tree(m: ModuleBuilder, vals: list[Sig]) -> Sig:
+    while len(vals) > 1:
+        nxt = [m.add(vals[i], vals[i + 1], hint="tree") for i in range(0, len(vals) - 1, 2)]
+        if len(vals) % 2:
+            nxt.append(vals[-1])
+        vals = nxt
+    return vals[0]
+
+
+def floor_shift(m: ModuleBuilder, p: Sig, shift: Sig, guard_bits: int, width: int,
+                hint: str) -> Sig:
+    """``floor(p * 2^G / 2^shift)`` as a signed ``width``-bit value, for an unsigned
+    ``shift`` below ``width`` (callers clamp: a larger shift gives the same sign bits)."""
+    pg = m.shl(m.sext(p, width), m.const(guard_bits, width), hint=hint + "_pg")
+    return m.shrs(pg, m.uresize(shift, width), hint=hint)
+
+
+def clamp_shift(m: ModuleBuilder, shift: Sig, width: int, hint: str) -> Sig:
+    """A non-negative ``shift`` saturated to the all-ones ``clog2(width)``-bit amount: any
+    shift of ``width - 1`` or more leaves only sign bits (or zeros to the left)."""
+    bits = clog2(width)
+    if shift.width <= bits:
+        return m.uresize(shift, bits, hint=hint)
+    high = m.nez(m.extract(shift, bits, shift.width - bits))
+    return m.mux(high, m.const(-1, bits), m.extract(shift, 0, bits), hint=hint)
+
+
+def build_linear(spec: LinearSpec, subs: SubModules) -> Unit:
+    _check(spec)
+    m = ModuleBuilder(spec.name)
+    mems: list[Memory] = []
+    lx, lw, lo = BlockLayout(spec.x), BlockLayout(spec.w), BlockLayout(spec.out)
+    bx, bw = spec.x.block_size, spec.w.block_size
+    g = min(bx, bw)
+    kbx, kbw, kg_n = spec.k // bx, spec.k // bw, spec.k // g
+    layout = contraction_layout(spec.x, spec.w, spec.k, spec.acc, spec.bias)
+    exact = spec.acc.is_exact
+    g_bits = 0 if exact else spec.acc.guard_bits
+    has_bias = spec.bias is not None
+    lb = BlockLayout(spec.bias) if has_bias else None
+
+    # ---------------------------------------------------------------- ports
+    x_data, x_valid, x_ready = m.in_channel("x", lx.bits)
+    w_words = spec.n * kbw
+    w_data, _, w_data_ready = m.in_channel("w_data", lw.bits)
+    m.assign(w_data_ready, m.const(1, 1))
+    wexp = lw.has_scale and not exact
+    if wexp:
+        e_data, _, e_data_ready = m.in_channel("wexp_data", spec.w.scale_bits)
+        m.assign(e_data_ready, m.const(1, 1))
+    if has_bias:
+        b_words = spec.n // spec.bias.block_size
+        b_data, _, b_data_ready = m.in_channel("b_data", lb.bits)
+        m.assign(b_data_ready, m.const(1, 1))
+
+    # ------------------------------------------------- x row buffer (2 rows)
+    rows_full, rows_full_n = m.state(2, reset=0, hint="rows_full")
+    write_ok = m.cmp("ult", rows_full, m.const(2, 2), hint="write_ok")
+    m.assign(x_ready, write_ok)
+    x_take = m.and_(x_valid, write_ok, hint="x_take")
+    kx_in, kx_in_last = counter(m, kbx, x_take, hint="kx_in")
+    half_in, half_in_n = m.state(1, reset=0, hint="half_in")
+    row_written = m.and_(x_take, kx_in_last, hint="row_written")
+    m.assign(half_in_n, m.xor(half_in, row_written))
+    xmax = []  # per half: the largest x scale code of the row
+    if lx.has_scale and not exact:
+        ex = spec.x.scale_bits
+        code = m.extract(x_data, bx * spec.x.element_bits, ex, hint="x_scode")
+        run, run_n = m.state(ex, reset=None, hint="xmax_run")
+        first_blk = m.eqc(kx_in, 0) if kbx > 1 else m.const(1, 1)
+        cur = m.mux(m.or_(first_blk, m.cmp("ugt", code, run)), code, run, hint="xmax_cur")
+        m.assign(run_n, m.mux(x_take, cur, run))
+        for h in range(2):
+            reg, reg_n = m.state(ex, reset=None, hint=f"xmax{h}")
+            mine = m.and_(row_written, m.eqc(half_in, h))
+            m.assign(reg_n, m.mux(mine, cur, reg))
+            xmax.append(reg)
+
+    # ----------------------------------------------------------- issue side
+    issue = m.wire(1, "issue")
+    kg, kg_last = counter(m, kg_n, issue, hint="kg")
+    kg_first = m.eqc(kg, 0) if kg_n > 1 else m.const(1, 1)
+    n_step = m.and_(issue, kg_last)
+    _, n_last = counter(m, spec.n, n_step, hint="n")
+    e_cnt, _ = counter(m, spec.out.block_size, n_step, hint="e")
+    row_done = m.and_(n_step, n_last, hint="row_done")
+    half_out, half_out_n = m.state(1, reset=0, hint="half_out")
+    m.assign(half_out_n, m.xor(half_out, row_done))
+    # Rows complete in the buffer: +1 when written, -1 when their last read issued.
+    m.assign(rows_full_n, m.sub(m.add(rows_full, m.zext(row_written, 2)),
+                                m.zext(row_done, 2)))
+
+    xsub_n, wsub_n = bx // g, bw // g
+    xsub, xsub_last = counter(m, xsub_n, issue, hint="xsub")
+    kx_rd, kx_rd_n = m.state(clog2(kbx), reset=0, hint="kx_rd")
+    kx_adv = m.mux(xsub_last, m.add(kx_rd, m.const(1, kx_rd.width)), kx_rd)
+    m.assign(kx_rd_n, m.mux(issue, m.mux(kg_last, m.const(0, kx_rd.width), kx_adv), kx_rd))
+    wsub, wsub_last = counter(m, wsub_n, issue, hint="wsub")
+    w_aw = clog2(w_words)
+    w_addr, w_addr_n = m.state(w_aw, reset=0, hint="w_addr")
+    w_adv = m.mux(wsub_last, m.add(w_addr, m.const(1, w_aw)), w_addr)
+    m.assign(w_addr_n, m.mux(issue, m.mux(row_done, m.const(0, w_aw), w_adv), w_addr))
+    n_aw = clog2(spec.n)
+    n_addr, n_addr_n = m.state(n_aw, reset=0, hint="n_addr")  # the output index n
+    m.assign(n_addr_n, m.mux(n_step, m.mux(n_last, m.const(0, n_aw),
+                                           m.add(n_addr, m.const(1, n_aw))), n_addr))
+
+    x_ok = m.nez(rows_full, hint="x_ok")  # the whole row: its largest scale is known
+    credits, credits_n = m.state(2, reset=2, hint="credits")
+    block_start = m.and_(kg_first, m.eqc(e_cnt, 0), hint="block_start")
+    release = m.wire(1, "release")
+    credit_ok = m.or_(m.not_(block_start), m.or_(m.nez(credits), release), hint="credit_ok")
+    pre = m.and_(x_ok, credit_ok, hint="pre_issue")
+
+    # Memory requests: weights every term; the weight row's scale and the bias with
+    # the first term of each output.
+    requests: list[tuple[str, Sig, Sig]] = [("w_addr", w_addr, m.const(1, 1))]
+    if wexp:
+        requests.append(("wexp_addr", n_addr, kg_first))
+    if has_bias:
+        b_aw = clog2(b_words)
+        bsel, bsel_last = counter(m, spec.bias.block_size, n_step, hint="bsel")
+        b_addr, b_addr_n = m.state(b_aw, reset=0, hint="b_addr")
+        b_adv = m.mux(bsel_last, m.add(b_addr, m.const(1, b_aw)), b_addr)
+        m.assign(b_addr_n, m.mux(n_step, m.mux(n_last, m.const(0, b_aw), b_adv), b_addr))
+        requests.append(("b_addr", b_addr, kg_first))
+    valids = [m.wire(1, f"{name}_valid") for name, _, _ in requests]
+    readies = [m.out_channel(name, addr, v) for (name, addr, _), v in zip(requests, valids,
+                                                                          strict=True)]
+    granted = []
+    for (_, _, needed), ready in zip(requests, readies, strict=True):
+        granted.append(m.or_(m.not_(needed), ready))
+    all_ready = m.all_of(granted, hint="mem_ready")
+    m.assign(issue, m.and_(pre, all_ready))
+    for (_, _, needed), v in zip(requests, valids, strict=True):
+        m.assign(v, m.and_(m.and_(pre, needed), all_ready))
+    acquire = m.and_(issue, block_start, hint="acquire")
+    m.assign(credits_n, m.sub(m.add(credits, m.zext(release, 2)), m.zext(acquire, 2)))
+
+    raddr = half_address(m, half_out, kx_rd, kbx, "xrd")
+    waddr = half_address(m, half_in, kx_in, kbx, "xwr")
+    x_word = ram(m, subs, mems, "xbuf", 2 * kbx, lx.bits, we=x_take, waddr=waddr,
+                 wdata=x_data, raddr=raddr)
+
+    # ------------------------------------------------------ stage 1: products
+    v1 = m.reg(issue, reset=0, hint="v1")
+    first1 = m.reg(kg_first, hint="first1")
+    last1 = m.reg(kg_last, hint="last1")
+    xsub1 = m.reg(xsub, hint="xsub1")
+    wsub1 = m.reg(wsub, hint="wsub1")
+    xmax1 = m.reg(m.mux(half_out, xmax[1], xmax[0]), hint="xmax1") if xmax else None
+
+    def pick(word: Sig, layout_: BlockLayout, sub: Sig, nsub: int, i: int) -> Sig:
+        lanes = [layout_.element(m, word, j * g + i) for j in range(nsub)]
+        out = lanes[0]
+        for j in range(1, nsub):
+            out = m.mux(m.eqc(sub, j), lanes[j], out)
+        return out
+
+    wp = spec.x.element_bits + spec.w.element_bits
+    prods = []
+    for i in range(g):
+        xi = m.sext(pick(x_word, lx, xsub1, xsub_n, i), wp)
+        wi = m.sext(pick(w_data, lw, wsub1, wsub_n, i), wp)
+        prods.append(m.mul(xi, wi, hint=f"p{i}"))
+    # Exponents in "code space": a block product's exponent is cx + cw + OFF (scale
+    # codes and the constant OFF of biases and element LSBs), so only code sums move
+    # through the pipeline. Each term's right shift onto the output's bound is
+    # computed here and carried as a few bits.
+    lsb_xw = _lsb(spec.x) + _lsb(spec.w)
+    off = lsb_xw - spec.x.scale_bias - spec.w.scale_bias
+    boff = (_lsb(spec.bias) - spec.bias.scale_bias - off) if has_bias else 0
+    cx_max = (1 << spec.x.scale_bits) - 1 if lx.has_scale else 0
+    cw_max = (1 << spec.w.scale_bits) - 1 if lw.has_scale else 0
+    cb_max = (1 << spec.bias.scale_bits) - 1 if has_bias and lb.has_scale else 0
+    lo_c = min(0, boff) if has_bias else 0
+    hi_c = max(cx_max + cw_max, boff + cb_max if has_bias else 0)
+    wc = signed_bits(lo_c - 1, hi_c + 1)
+
+    def code_of(word: Sig, layout_: BlockLayout, fmt: Format) -> Sig:
+        if not layout_.has_scale:
+            return m.const(0, wc)
+        return m.zext(m.extract(word, fmt.block_size * fmt.element_bits, fmt.scale_bits), wc)
+
+    tc1 = m.add(code_of(x_word, lx, spec.x), code_of(w_data, lw, spec.w), hint="tc1")
+    if exact:
+        e0c = m.const(lo_c, wc)  # the wide accumulator's LSB
+    else:
+        xpart = m.zext(xmax1, wc) if xmax else m.const(0, wc)
+        wpart = m.zext(e_data, wc) if wexp else m.const(0, wc)
+        e0c = m.add(xpart, wpart, hint="e0c")
+    if has_bias:
+        elems = [lb.element(m, b_data, i) for i in range(spec.bias.block_size)]
+        bsel1 = m.reg(bsel, hint="bsel1")
+        bel = elems[0]
+        for i in range(1, len(elems)):
+            bel = m.mux(m.eqc(bsel1, i), elems[i], bel)
+        tbc = m.add(code_of(b_data, lb, spec.bias), m.const(boff, wc), hint="tbc")
+        if not exact:
+            e0c = m.mux(m.cmp("sgt", tbc, e0c), tbc, e0c, hint="e0cb")
+        # Held from the first term to the last, then down the pipeline with it: the
+        # bias is the output's last term.
+        held_i, held_i_n = m.state(bel.width, reset=None, hint="bias_held")
+        held_t, held_t_n = m.state(wc, reset=None, hint="bias_held_t")
+        take_b = m.and_(v1, first1)
+        m.assign(held_i_n, m.mux(take_b, bel, held_i))
+        m.assign(held_t_n, m.mux(take_b, tbc, held_t))
+        bias_i1 = m.mux(first1, bel, held_i, hint="bias_i1")
+        bias_t1 = m.mux(first1, tbc, held_t, hint="bias_t1")
+    bound1, bound1_n = m.state(wc, reset=None, hint="bound1")
+    cur1 = m.mux(first1, e0c, bound1, hint="cur1")
+    m.assign(bound1_n, m.mux(v1, cur1, bound1))
+    # Fixed-point operands without a bias: every term has the same exponent, the sum
+    # is exact and needs neither guard bits nor shifts (the value is the same).
+    lean = not lx.has_scale and not lw.has_scale and not has_bias
+    wa = bounded_width([layout.term_bits] * kg_n, 0) if lean else layout.width
+    # bounded: floor-shift right by bound - t; exact: shift left by t - lowest.
+    diff = m.sub(cur1, tc1, hint="tshift") if not exact else m.sub(tc1, cur1, hint="tshift")
+    shift1 = clamp_shift(m, diff, wa, "shift1")
+
+    # ------------------------------------------------------ stage 2: adder tree
+    v2 = m.reg(v1, reset=0, hint="v2")
+    first2 = m.reg(first1, hint="first2")
+    last2 = m.reg(last1, hint="last2")
+    shift2 = m.reg(shift1, hint="shift2")
+    cur2 = m.reg(cur1, hint="cur2")
+    if has_bias:
+        bias_i2, bias_t2 = m.reg(bias_i1, hint="bias_i2"), m.reg(bias_t1, hint="bias_t2")
+    prods2 = [m.reg(p, hint=f"pr{i}") for i, p in enumerate(prods)]
+    wt = layout.term_bits
+    p3 = adder_tree(m, [m.sext(p, wt) if wt >= wp else m.sresize(p, wt) for p in prods2])
+
+    # ------------------------------------------------------ stage 3: accumulate
+    v3 = m.reg(v2, reset=0, hint="v3")
+    first3 = m.reg(first2, hint="first3")
+    last3 = m.reg(last2, hint="last3")
+    shift3 = m.reg(shift2, hint="shift3")
+    cur3 = m.reg(cur2, hint="cur3")
+    if has_bias:
+        bias_i, bias_t = m.reg(bias_i2, hint="bias_i3"), m.reg(bias_t2, hint="bias_t3")
+    p3r = m.reg(p3, hint="p3")
+    a, a_n = m.state(wa, reset=None, hint="acc")
+    if lean:
+        term = m.sext(p3r, wa)
+    elif exact:
+        term = m.shl(m.sext(p3r, wa), m.uresize(shift3, wa), hint="term")
+    else:
+        term = floor_shift(m, p3r, shift3, g_bits, wa, hint="term")
+    a_next = m.mux(first3, term, m.add(a, term), hint="acc_sum")
+    m.assign(a_n, m.mux(v3, a_next, a))
+    done4 = m.reg(m.and_(v3, last3), reset=0, hint="v4")
+    a4 = m.reg(a_next, hint="a4")
+    cur4 = m.reg(cur3, hint="cur4")
+    if has_bias:
+        bias_i, bias_t = m.reg(bias_i, hint="bias_i4"), m.reg(bias_t, hint="bias_t4")
+
+    # ------------------------------------------------------ stage 4: bias term
+    if has_bias:
+        if exact:
+            sb = clamp_shift(m, m.sub(bias_t, cur4), wa, "bshift")
+            v_out = m.add(a4, m.shl(m.sext(bias_i, wa), m.uresize(sb, wa)), hint="with_bias")
+        else:
+            sb = clamp_shift(m, m.sub(cur4, bias_t), wa, "bshift")
+            v_out = m.add(a4, floor_shift(m, bias_i, sb, g_bits, wa, hint="bterm"),
+                          hint="with_bias")
+    else:
+        v_out = a4
+    # The value's exponent is cur + off - G: the quantizer adds the constant.
+    e_out = m.const(0, wc) if lean else cur4
+    v5 = m.reg(done4, reset=0, hint="v5")
+    val5 = m.reg(v_out, hint="val5")
+    exp5 = m.reg(e_out, hint="exp5")
+
+    # ------------------------------------------------------------ quantizer
+    const_t = not lx.has_scale and not lw.has_scale and not (has_bias and lb.has_scale)
+    e_const = None
+    if lean:
+        e_const = off
+    elif exact:
+        e_const = lo_c + off
+    elif const_t:
+        e_const = (max(0, boff) if has_bias else 0) + off - g_bits
+    y_ready = m.wire(1, "y_ready_in")
+    e_offset = off if lean else off - g_bits
+    q = block_quantizer(m, subs, mems, valid=v5, v=val5, e=exp5, out=spec.out, ready=y_ready,
+                        e_const=None if e_const is None else e_const - e_offset,
+                        e_range=(lo_c, hi_c), e_offset=e_offset, name="oq")
+    m.assign(release, q.release)
+    m.assign(y_ready, m.out_channel("y", q.word, q.valid))
+
+    ports = [MemoryPort("w", 1, w_aw, lw.bits, w_words)]
+    if wexp:
+        ports.append(MemoryPort("wexp", 1, n_aw, spec.w.scale_bits, spec.n,
+                                contents="row_max_scale"))
+    if has_bias:
+        ports.append(MemoryPort("b", 2, clog2(b_words), lb.bits, b_words))
+    return Unit(
+        name=spec.name,
+        kind="linear",
+        text=m.text(),
+        inputs=[StreamPort("x", lx.bits)],
+        outputs=[StreamPort("y", lo.bits)],
+        memory_ports=ports,
+        memories=mems,
+        ideal_cycles=spec.rows * spec.n * kg_n,
+        channels_in=list(m.input_channels),
+        channels_out=list(m.output_channels),
+        info={"accumulator_bits": wa, "term_bits": layout.term_bits, "lanes": g},
+    )
