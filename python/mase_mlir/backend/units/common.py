@@ -106,7 +106,7 @@ def ram(m: ModuleBuilder, subs: SubModules, mems: list[Memory], name: str, depth
             f"hw.module @{module}(in %we : i1, in %waddr : i{aw}, in %wdata : i{width}, "
             f"in %raddr : i{aw}, in %clock : !seq.clock, in %reset : i1, "
             f"out rdata : i{width}) {{",
-            f"    %true = hw.constant true",
+            "    %true = hw.constant true",
             f"    %mem = seq.hlmem @mem %clock, %reset : <{depth}xi{width}>",
             f"    %rdata = seq.read %mem[%raddr] rden %true {{latency = 1}} : "
             f"!seq.hlmem<{depth}xi{width}>",
