@@ -154,9 +154,9 @@ def quality() -> dict:
 
     from mase_mlir import interp, passes
     from mase_mlir import numerics as mxn
+    from mase_mlir.context import parse_module
     from mase_mlir.frontend import import_model
     from mase_mlir.frontend.models import load_model
-    from mase_mlir.context import parse_module
     from mase_mlir.quality import compare_outputs
 
     model, inputs = load_model("minilm")
