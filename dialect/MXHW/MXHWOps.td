@@ -26,38 +26,13 @@ class MXHW_UnitOp<string mnemonic, list<Trait> traits = []>
   dag nameArg = (ins OptionalAttr<StrAttr>:$name);
 }
 
-def MXHW_LinearOp : MXHW_UnitOp<"linear"> {
-  let summary = "The linear unit: y = x W^T + b, one block dot product per cycle";
-  let description = [{
-    `input` streams `[..., K]` blocked along K; `weight` `[N, K]` (blocked along
-    K) and the optional `bias` `[N]` are constants in memories; the result
-    streams `[..., N]` blocked along N. `acc` is the accumulation of the mx op
-    (`#mx.acc<exact>` when absent).
+// Operands that are a stream when computed and a memory when constant
+// (elementwise ops with a constant operand: scales, tables, masks).
+def MXHW_StreamOrConstant : AnyTypeOf<[MXHW_Stream, MXHW_Constant],
+                                      "stream of MX blocks or MX tensor in a memory">;
 
-    ```mlir
-    %y = mxhw.linear %x, %w {acc = #mx.acc<bounded<4>>}
-        : (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mx.tensor<32x64xmxint8>)
-        -> !mxhw.stream<!mx.tensor<4x32xmxint8>>
-    ```
-  }];
-  let arguments = !con((ins MXHW_Stream:$input, MXHW_Constant:$weight,
-                            Optional<MXHW_Constant>:$bias,
-                            OptionalAttr<MX_AccumulationAttr>:$acc), nameArg);
-  let results = (outs MXHW_Stream:$output);
-  let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
-  }];
-  let hasVerifier = 1;
-}
-
-def MXHW_ReluOp : MXHW_UnitOp<"relu"> {
-  let summary = "Elementwise max(x, 0), re-quantized into the result format";
-  let arguments = !con((ins MXHW_Stream:$input), nameArg);
-  let results = (outs MXHW_Stream:$output);
-  let assemblyFormat = [{
-    $input attr-dict `:` qualified(type($input)) `->` qualified(type($output))
-  }];
-  let hasVerifier = 1;
-}
+// One file per family of units.
+include "MXHW/ContractionOps.td"
+include "MXHW/ElementwiseOps.td"
 
 #endif // MASE_MXHW_OPS

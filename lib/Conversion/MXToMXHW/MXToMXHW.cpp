@@ -1,11 +1,14 @@
 //===- MXToMXHW.cpp - mx compute ops -> mxhw dataflow units ---------------===//
 //
-// One conversion pattern per mx op with a hardware unit. The type converter
-// turns MX tensors that flow between units into streams of their blocks;
-// constants (mx.constant, and function arguments used only as weights or
-// biases) keep their `!mx.tensor` type: the units read them from memories.
+// The pass: checks, the type converter (MX tensors that flow between units
+// become streams of their blocks; constants, and function arguments used only
+// as weights, keep their `!mx.tensor` type: the units read them from memories)
+// and the signature. One conversion pattern per op lives in the family files
+// (LinearLowering.cpp, ElementwiseLowering.cpp); Units.h lists the ops.
 //
 //===----------------------------------------------------------------------===//
+
+#include "Units.h"
 
 #include "mase-mlir/Conversion/Passes.h"
 #include "mase-mlir/Dialect/MX/MXOps.h"
@@ -28,13 +31,45 @@ using namespace mase;
 using mx::MXTensorType;
 using mxhw::StreamType;
 
+const mxhw::UnitInfo *mxhw::lookupUnit(StringRef opName) {
+  for (const UnitInfo &info : kUnits)
+    if (info.opName == opName)
+      return &info;
+  return nullptr;
+}
+
+/// A function argument used only where a unit reads a memory.
+static bool isMemoryOnlyArgument(BlockArgument arg);
+
+bool mxhw::readsMemory(const UnitInfo &info, unsigned index, Value value) {
+  if (info.memoryOnly & (1u << index))
+    return true;
+  if (!(info.memoryAllowed & (1u << index)))
+    return false;
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return isMemoryOnlyArgument(arg);
+  return value.getDefiningOp<mx::ConstantOp>() != nullptr;
+}
+
+Value mxhw::unitOperand(const UnitInfo &info, unsigned index, Value original,
+                        Value converted) {
+  return readsMemory(info, index, original) ? original : converted;
+}
+
+static bool isMemoryOnlyArgument(BlockArgument arg) {
+  return !arg.use_empty() && llvm::all_of(arg.getUses(), [](OpOperand &use) {
+    const mxhw::UnitInfo *info = mxhw::lookupUnit(use.getOwner()->getName().getStringRef());
+    return info && (info->memoryOnly & (1u << use.getOperandNumber()));
+  });
+}
+
 namespace {
 
-/// The mx ops with a hardware unit, for diagnostics.
-constexpr llvm::StringLiteral kSupportedOps[] = {"mx.linear", "mx.relu"};
-
 std::string supportedOps() {
-  return llvm::join(llvm::ArrayRef(kSupportedOps), ", ");
+  SmallVector<StringRef> names;
+  for (const mxhw::UnitInfo &info : mxhw::kUnits)
+    names.push_back(info.opName);
+  return llvm::join(names, ", ");
 }
 
 /// MX tensors flowing between units become streams; everything else stays.
@@ -52,16 +87,6 @@ struct StreamTypeConverter : public TypeConverter {
   }
 };
 
-/// Whether a use reads its value from a memory.
-bool isMemoryOperand(OpOperand &use) {
-  // The weight and the bias of a linear (its operands after the input).
-  return isa<mx::LinearOp>(use.getOwner()) && use.getOperandNumber() > 0;
-}
-
-bool isMemoryOnlyArgument(BlockArgument arg) {
-  return !arg.use_empty() && llvm::all_of(arg.getUses(), isMemoryOperand);
-}
-
 /// Checks everything the patterns rely on, with diagnostics at the op: the op
 /// has a unit, its result and streamed operands are MX tensors, its memory
 /// operands are constants or arguments that nothing streams.
@@ -71,32 +96,41 @@ LogicalResult checkLowerable(Operation *op) {
       diag << " (op '" << name.getValue() << "')";
     return diag;
   };
-  if (!llvm::is_contained(kSupportedOps, op->getName().getStringRef()))
+  const mxhw::UnitInfo *info = mxhw::lookupUnit(op->getName().getStringRef());
+  if (!info)
     return named(op->emitError() << "'" << op->getName() << "' has no hardware unit")
            << "; the hardware implements " << supportedOps();
   if (!isa<MXTensorType>(op->getResult(0).getType()))
     return op->emitError() << "the result must be an MX tensor for the hardware "
                            << "(it has no floats), got " << op->getResult(0).getType()
                            << "; give the op an output format";
+  auto quantizable = dyn_cast<mx::QuantizableOpInterface>(op);
+  // "the weight", or "operand #i" for an operand without a role.
+  auto describe = [&](unsigned index) -> std::string {
+    if (quantizable)
+      if (std::optional<mx::OperandRole> role = quantizable.getOperandRole(index))
+        return ("the " + mx::stringifyOperandRole(*role)).str();
+    return "operand #" + std::to_string(index);
+  };
   for (OpOperand &use : op->getOpOperands()) {
     Value value = use.get();
+    unsigned index = use.getOperandNumber();
     if (!isa<MXTensorType>(value.getType()))
-      return op->emitError() << "operand #" << use.getOperandNumber()
+      return op->emitError() << "operand #" << index
                              << " must be an MX tensor for the hardware (it has "
                                 "no floats), got "
                              << value.getType();
-    if (!isMemoryOperand(use))
+    if (!(info->memoryOnly & (1u << index)))
       continue;
-    StringRef role = use.getOperandNumber() == 1 ? "weight" : "bias";
     if (auto arg = dyn_cast<BlockArgument>(value)) {
       if (!isMemoryOnlyArgument(arg))
-        return op->emitError() << "the " << role << " is also streamed to another "
-                               << "unit; the hardware reads a memory operand from "
-                                  "a memory and cannot stream it too";
+        return op->emitError() << describe(index) << " is also streamed to "
+                               << "another unit; the hardware reads it from a "
+                                  "memory and cannot stream it too";
       continue;
     }
     if (!value.getDefiningOp<mx::ConstantOp>())
-      return op->emitError() << "the hardware reads the " << role
+      return op->emitError() << "the hardware reads " << describe(index)
                              << " from a memory: it must be an mx.constant or a "
                                 "function argument, not a computed value";
   }
@@ -108,31 +142,6 @@ LogicalResult checkLowerable(Operation *op) {
 bool isStructural(Operation *op) {
   return isa<mx::ConstantOp, arith::ConstantOp, func::ReturnOp>(op);
 }
-
-struct LinearLowering : public OpConversionPattern<mx::LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(mx::LinearOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type type = getTypeConverter()->convertType(op.getType());
-    rewriter.replaceOpWithNewOp<mxhw::LinearOp>(op, type, adaptor.getInput(),
-                                                op.getWeight(), op.getBias(),
-                                                op.getAccAttr(), op.getNameAttr());
-    return success();
-  }
-};
-
-struct ReluLowering : public OpConversionPattern<mx::ReluOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(mx::ReluOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type type = getTypeConverter()->convertType(op.getType());
-    rewriter.replaceOpWithNewOp<mxhw::ReluOp>(op, type, adaptor.getInput(),
-                                              op.getNameAttr());
-    return success();
-  }
-};
 
 struct ReturnLowering : public OpConversionPattern<func::ReturnOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -163,8 +172,9 @@ struct ConvertMXToMXHWPass
     target.addIllegalDialect<mx::MXDialect>();
     target.addLegalOp<mx::ConstantOp>();  // constants live in memories
     RewritePatternSet patterns(&getContext());
-    patterns.add<LinearLowering, ReluLowering, ReturnLowering>(converter,
-                                                               &getContext());
+    patterns.add<ReturnLowering>(converter, &getContext());
+    mxhw::populateLinearLowering(converter, patterns);
+    mxhw::populateElementwiseLowering(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       return signalPassFailure();
     for (auto func : getOperation().getOps<func::FuncOp>())

@@ -15,12 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..numerics import Format, MXTensor
-from ..numerics.accumulate import Accumulation
 from .netlist import Endpoint, ExternalMemory, Netlist, StreamIO
-from .units.base import Unit
+from .units import builders
+from .units.base import OpView, TensorView, Unit
 from .units.common import BlockLayout, SubModules
-from .units.elementwise import UnarySpec, build_unary
-from .units.linear import LinearSpec, build_linear
 
 __all__ = ["Design", "NetlistError", "build_netlist", "memory_words"]
 
@@ -60,14 +58,6 @@ def _format(tensor: Any) -> Format:
     from ..dialects import mx
 
     return Format.parse(mx.FormatAttr(tensor.format).spelling)
-
-
-def _accumulation(op: Any) -> Accumulation:
-    from ..dialects import mx
-
-    if "acc" not in op.attributes:
-        return Accumulation.parse("exact")
-    return Accumulation.parse(mx.attribute_spelling(op.attributes["acc"]))
 
 
 def _constant(op: Any) -> MXTensor:
@@ -153,6 +143,7 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
             nl.memories.append(ExternalMemory(name, ui, mp.name, mp.addr_bits, mp.data_bits,
                                               mp.words, src))
 
+    registry = builders()
     for raw in block.operations:
         op = _op(raw)
         kind = op.name
@@ -169,27 +160,42 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
                                             "shape": list(t.shape)}))
                 nl.results.append(source[value])
             continue
-        uname = f"u{len(nl.units)}_{kind.split('.')[-1]}"
-        operands = list(op.operands)
-        x_t = _tensor(operands[0].type)
-        y_t = _tensor(op.results[0].type)
-        if kind == "mxhw.linear":
-            w_t = _tensor(operands[1].type)
-            bias = _format(_tensor(operands[2].type)) if len(operands) > 2 else None
-            rows = int(np.prod(x_t.shape[:-1]))
-            spec = LinearSpec(uname, rows, x_t.shape[-1], w_t.shape[0], _format(x_t),
-                              _format(w_t), _format(y_t), _accumulation(op), bias)
-            unit = build_linear(spec, subs)
-        elif kind == "mxhw.relu":
-            unit = build_unary(UnarySpec(uname, "relu", int(np.prod(x_t.shape)), _format(x_t),
-                                         _format(y_t)), subs)
-        else:
+        if kind not in registry:
             raise NetlistError(f"no hardware unit generator for {kind}")
+        view = _view(op, f"u{len(nl.units)}_{kind.split('.')[-1]}")
+        unit = registry[kind](view, subs)
         ui = nl.add_unit(unit)
-        design.unit_ops.append({"unit": uname, "op": kind, "name": _name(op),
+        design.unit_ops.append({"unit": unit.name, "op": kind, "name": view.name,
                                 "ideal_cycles": unit.ideal_cycles})
-        connect(ui, unit.inputs[0].name, operands[0])
+        operands = list(op.operands)
+        for value, port in zip(operands, unit.operand_ports, strict=True):
+            if port is not None:
+                connect(ui, port, value)
         memories(ui, unit, operands)
         source[op.results[0]] = Endpoint(ui, unit.outputs[0].name)
     return design
 
+
+def _tensor_view(type_: Any) -> TensorView:
+    from ..dialects import mxhw
+
+    t = _tensor(type_)
+    return TensorView(tuple(t.shape), _format(t), t.axis, mxhw.StreamType.isinstance(type_))
+
+
+def _view(op: Any, unit_name: str) -> OpView:
+    from ..dialects import mx
+
+    attrs: dict[str, Any] = {}
+    for named in op.attributes:
+        key = named if isinstance(named, str) else named.name
+        attr = op.attributes[key]
+        spelling = mx.attribute_spelling(attr)
+        if spelling is not None:
+            attrs[key] = spelling
+        elif hasattr(attr, "value"):
+            attrs[key] = attr.value
+        else:
+            attrs[key] = str(attr)
+    return OpView(op.name, unit_name, tuple(_tensor_view(v.type) for v in op.operands),
+                  _tensor_view(op.results[0].type), attrs, _name(op))

@@ -5,6 +5,9 @@
   block arithmetic of numerics, accumulated as their ``acc`` attribute says (exact when absent),
   with one rounding into the result format.
 - ``mx.take`` of an MX tensor slices its scale codes and element codes alike.
+- An op in :data:`MX_SEMANTICS` with an MX result uses its integer definition in numerics
+  (the one the hardware implements); the entry may decline (return None) for operands it
+  does not define, e.g. float ones.
 - Every other op with MX operands dequantizes them, computes in float32 and, when its
   result type is an MX type, quantizes the result (blocked along the type's axis, ties to
   even).
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -78,11 +82,21 @@ def _take(stacked: Any, index: Any, step: Step) -> Any:
     return part
 
 
+#: kind -> f(step, args): the MX result of the op as numerics defines it, or None when
+#: the definition does not cover these operands (the float path then runs).
+MxSemantics = Callable[[Step, list[Any]], Any]
+MX_SEMANTICS: dict[str, MxSemantics] = {}
+
+
 def run_mx_step(step: Step, args: list[Any]) -> Any:
     """Run a step that has MX operands or an MX result."""
     from ..numerics import dequantize
 
     kind = step.kind
+    if step.type.mx_format and kind in MX_SEMANTICS:
+        result = MX_SEMANTICS[kind](step, args)
+        if result is not None:
+            return result
     if kind == "mx.quantize":
         return _quantize(args[0], step, step.attrs.get("rounding", "even"))
     if kind == "mx.dequantize":

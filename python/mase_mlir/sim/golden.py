@@ -1,19 +1,35 @@
 """The golden models of a hardware function (``model.mlir`` of a compiled design).
 
-:func:`evaluate` applies :mod:`mase_mlir.numerics` op by op (``linear`` with its bias
-and accumulation, ``relu`` as the exact re-quantization of ``max(x, 0)``): a path
-independent of the interpreter. :func:`interpreter` runs the reference interpreter
-on the same function. The simulation passes only when the RTL equals both.
+:func:`evaluate` applies :mod:`mase_mlir.numerics` op by op through :data:`GOLDEN` (one
+entry per op with a hardware unit), a path that does not go through the interpreter;
+:func:`interpreter` runs the reference interpreter on the same function. The simulation
+passes only when the RTL equals both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..numerics import MXTensor, dequantize, quantize
+from ..numerics import Format, MXTensor, dequantize, quantize
 from ..numerics.blockmath import linear
+
+#: op name -> f(attributes, operands, result format, result axis) -> MX result.
+Golden = Callable[[dict[str, Any], list[MXTensor], Format, int], MXTensor]
+
+
+def _linear(attrs: dict[str, Any], ins: list[MXTensor], fmt: Format, axis: int) -> MXTensor:
+    bias = ins[2] if len(ins) > 2 else None
+    return linear(ins[0], ins[1], bias, fmt, acc=attrs.get("acc"))
+
+
+def _relu(attrs: dict[str, Any], ins: list[MXTensor], fmt: Format, axis: int) -> MXTensor:
+    return quantize(np.maximum(dequantize(ins[0]), np.float32(0)), fmt, axis=axis)
+
+
+GOLDEN: dict[str, Golden] = {"mx.linear": _linear, "mx.relu": _relu}
 
 
 def _find(module: Any, name: str) -> Any:
@@ -21,6 +37,18 @@ def _find(module: Any, name: str) -> Any:
         if op.operation.name == "func.func" and str(op.attributes["sym_name"]).strip('"') == name:
             return op
     raise ValueError(f"function @{name} not found in the model")
+
+
+def _attributes(op: Any) -> dict[str, Any]:
+    from ..dialects import mx
+
+    out = {}
+    for named in op.attributes:
+        key = named if isinstance(named, str) else named.name
+        attr = op.attributes[key]
+        spelling = mx.attribute_spelling(attr)
+        out[key] = spelling if spelling is not None else getattr(attr, "value", str(attr))
+    return out
 
 
 def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MXTensor]:
@@ -42,20 +70,12 @@ def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MX
             if name == "mx.constant":
                 env[op.results[0]] = _constant(op)
                 continue
-            res_t = mx.TensorType(op.results[0].type)
-            fmt = mx.FormatAttr(res_t.format).spelling
-            ins = [env[v] for v in op.operands]
-            if name == "mx.linear":
-                acc = (mx.attribute_spelling(op.attributes["acc"]) if "acc" in op.attributes
-                       else None)
-                bias = ins[2] if len(ins) > 2 else None
-                env[op.results[0]] = linear(ins[0], ins[1], bias, fmt, acc=acc)
-            elif name == "mx.relu":
-                x = dequantize(ins[0])
-                env[op.results[0]] = quantize(np.maximum(x, np.float32(0)), fmt,
-                                              axis=res_t.axis)
-            else:
+            if name not in GOLDEN:
                 raise ValueError(f"golden model: op {name} is not supported")
+            res_t = mx.TensorType(op.results[0].type)
+            fmt = Format.parse(mx.FormatAttr(res_t.format).spelling)
+            env[op.results[0]] = GOLDEN[name](_attributes(op), [env[v] for v in op.operands],
+                                              fmt, res_t.axis)
     raise ValueError(f"function @{func} has no return")
 
 

@@ -35,7 +35,7 @@ func.func @float_argument(%x: tensor<4x64xf32>) -> !mx.tensor<4x64xmxint8> {
 // -----
 
 func.func @weight_also_streamed(%x: !mx.tensor<64x64xmxint8>) -> (!mx.tensor<64x64xmxint8>, !mx.tensor<64x64xmxint8>) {
-  // expected-error @+1 {{the weight is also streamed to another unit; the hardware reads a memory operand from a memory and cannot stream it too}}
+  // expected-error @+1 {{the weight is also streamed to another unit; the hardware reads it from a memory and cannot stream it too}}
   %y = mx.linear %x, %x : (!mx.tensor<64x64xmxint8>, !mx.tensor<64x64xmxint8>) -> !mx.tensor<64x64xmxint8>
   %r = mx.relu %x : !mx.tensor<64x64xmxint8> -> !mx.tensor<64x64xmxint8>
   return %y, %r : !mx.tensor<64x64xmxint8>, !mx.tensor<64x64xmxint8>

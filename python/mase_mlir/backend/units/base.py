@@ -1,12 +1,45 @@
-"""What a unit generator returns: one ``hw.module`` and how to connect it."""
+"""What a unit generator sees (:class:`OpView`) and returns (:class:`Unit`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from ...numerics import Format
 from .common import Memory
 
-__all__ = ["MemoryPort", "StreamPort", "Unit"]
+__all__ = ["MemoryPort", "OpView", "StreamPort", "TensorView", "Unit"]
+
+
+@dataclass(frozen=True)
+class TensorView:
+    """The MX tensor of an operand or result (a stream's, or a memory's)."""
+
+    shape: tuple[int, ...]
+    fmt: Format
+    axis: int
+    stream: bool
+
+    @property
+    def elements(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+
+@dataclass(frozen=True)
+class OpView:
+    """An ``mxhw`` op as a unit builder needs it: its name, the unit's module name,
+    its operands' and result's tensors, and its attributes (as Python values:
+    strings for dialect attributes, e.g. ``"bounded<4>"`` for ``acc``)."""
+
+    kind: str
+    unit_name: str
+    operands: tuple[TensorView, ...]
+    result: TensorView
+    attributes: dict[str, Any]
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +85,9 @@ class Unit:
     text: str
     inputs: list[StreamPort]
     outputs: list[StreamPort]
+    #: For each op operand, the input stream port that receives it, or None for an
+    #: operand read from a memory (see ``memory_ports``).
+    operand_ports: list[str | None] = field(default_factory=list)
     memory_ports: list[MemoryPort] = field(default_factory=list)
     memories: list[Memory] = field(default_factory=list)
     ideal_cycles: int = 0

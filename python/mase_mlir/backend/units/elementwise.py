@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from ...numerics import Format
 from ..rtl import ModuleBuilder, RtlError, Sig
-from .base import StreamPort, Unit
+from .base import OpView, StreamPort, Unit
 from .common import BlockLayout, Memory, SubModules, block_quantizer, counter, signed_bits
 
-__all__ = ["UnarySpec", "build_unary"]
+__all__ = ["UnarySpec", "build_unary", "populate"]
 
 #: f(m, code (signed, M bits), width) -> value (signed, ``width`` bits); the
 #: exponent is the input element's (its block scale plus the element LSB).
@@ -109,6 +109,7 @@ def build_unary(spec: UnarySpec, subs: SubModules) -> Unit:
         text=m.text(),
         inputs=[StreamPort("x", lx.bits)],
         outputs=[StreamPort("y", lo.bits)],
+        operand_ports=["x"],
         memories=mems,
         ideal_cycles=spec.elements,
         channels_in=list(m.input_channels),
@@ -117,3 +118,15 @@ def build_unary(spec: UnarySpec, subs: SubModules) -> Unit:
     )
 
 
+
+
+def _unary(fn: str):
+    def build(op: OpView, subs: SubModules) -> Unit:
+        x = op.operands[0]
+        return build_unary(UnarySpec(op.unit_name, fn, x.elements, x.fmt, op.result.fmt), subs)
+    return build
+
+
+def populate(registry: dict) -> None:
+    for fn in FUNCTIONS:
+        registry[f"mxhw.{fn}"] = _unary(fn)

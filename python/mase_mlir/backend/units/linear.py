@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ...numerics import Format
 from ...numerics.accumulate import Accumulation, bounded_width, contraction_layout
 from ..rtl import ModuleBuilder, RtlError, Sig, clog2
-from .base import MemoryPort, StreamPort, Unit
+from .base import MemoryPort, OpView, StreamPort, Unit
 from .common import (
     BlockLayout,
     Memory,
@@ -34,7 +34,7 @@ from .common import (
     signed_bits,
 )
 
-__all__ = ["LinearSpec", "build_linear"]
+__all__ = ["LinearSpec", "build_linear", "populate"]
 
 
 @dataclass(frozen=True)
@@ -368,6 +368,7 @@ def build_linear(spec: LinearSpec, subs: SubModules) -> Unit:
         text=m.text(),
         inputs=[StreamPort("x", lx.bits)],
         outputs=[StreamPort("y", lo.bits)],
+        operand_ports=["x", None] + ([None] if has_bias else []),
         memory_ports=ports,
         memories=mems,
         ideal_cycles=spec.rows * spec.n * kg_n,
@@ -375,3 +376,16 @@ def build_linear(spec: LinearSpec, subs: SubModules) -> Unit:
         channels_out=list(m.output_channels),
         info={"accumulator_bits": wa, "term_bits": layout.term_bits, "lanes": g},
     )
+
+
+def _from_op(op: OpView, subs: SubModules) -> Unit:
+    x, w = op.operands[0], op.operands[1]
+    bias = op.operands[2].fmt if len(op.operands) > 2 else None
+    rows = x.elements // x.shape[-1]
+    spec = LinearSpec(op.unit_name, rows, x.shape[-1], w.shape[0], x.fmt, w.fmt, op.result.fmt,
+                      Accumulation.parse(op.attributes.get("acc")), bias)
+    return build_linear(spec, subs)
+
+
+def populate(registry: dict) -> None:
+    registry["mxhw.linear"] = _from_op
