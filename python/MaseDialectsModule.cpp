@@ -94,6 +94,10 @@ NB_MODULE(_maseDialects, m) {
       "The elements of an integer dense attribute as little-endian uint16 "
       "bytes (zero-extended)");
 
+  auto name = [](MlirStringRef s) { return std::string(s.data, s.length); };
+  mx.attr("KERNEL_LOOP_ATTR") = name(maseMXKernelLoopAttrName());
+  mx.attr("LAYER_NAMES_ATTR") = name(maseMXLayerNamesAttrName());
+
   mx.def("_is_quantizable", maseMXOperationIsQuantizable, nb::arg("op"),
          "Whether the op's operands take MX formats (QuantizableOpInterface)");
   mx.def(

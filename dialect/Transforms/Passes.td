@@ -33,10 +33,11 @@ def MXRaisePrimitives : Pass<"mx-raise-primitives"> {
   let dependentDialects = ["::mase::mx::MXDialect"];
 }
 
-def MXKernelLoop : Pass<"mx-kernel-loop", "::mlir::func::FuncOp"> {
+def MXKernelLoop : Pass<"mx-kernel-loop", "::mlir::ModuleOp"> {
   let summary = "Fold chains of identical layers into one loop over stacked weights";
   let description = [{
-    Finds every maximal chain of at least two structurally identical layers
+    In every `func.func` of the module, finds every maximal chain of at least
+    two structurally identical layers
     (same ops, attributes, types and formats; only the weight constants
     differ; layer i+1 consumes layer i's output), without relying on names.
     Each chain becomes
@@ -59,15 +60,15 @@ def MXKernelLoop : Pass<"mx-kernel-loop", "::mlir::func::FuncOp"> {
     `unify` also treats layers whose MXInt formats differ only in element
     width as identical and widens every position to the widest width among
     the layers (exact for constants; reported as extra bits).
-    Remarks (and `report=FILE`, JSON) say what was looped and what stopped a
-    longer chain.
+    Remarks (and `report=FILE`, JSON, one entry per loop of every function)
+    say what was looped and what stopped a longer chain.
   }];
   let options = [
     Option<"policy", "policy", "std::string", /*default=*/"\"split\"",
            "split: loop each run of identical layers; unify: widen formats so "
            "that layers differing only in MXInt width loop together">,
     Option<"reportPath", "report", "std::string", /*default=*/"\"\"",
-           "Write a JSON report of the loops to this file">,
+           "Write a JSON report of the loops of every function to this file">,
     Option<"minLayers", "min-layers", "unsigned", /*default=*/"2",
            "Shortest chain worth a loop">,
     Option<"minOps", "min-ops", "unsigned", /*default=*/"2",

@@ -60,6 +60,12 @@ MLIR_CAPI_EXPORTED double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr);
 
 //===--- Ops and attributes -----------------------------------------------===//
 
+/// The attribute marking a kernel loop's scf.for (`mx.kernel_loop`).
+MLIR_CAPI_EXPORTED MlirStringRef maseMXKernelLoopAttrName(void);
+/// The attribute listing a kernel loop body op's name in every layer
+/// (`mx.layer_names`).
+MLIR_CAPI_EXPORTED MlirStringRef maseMXLayerNamesAttrName(void);
+
 /// Whether `op` is a compute op whose operands take MX formats
 /// (QuantizableOpInterface).
 MLIR_CAPI_EXPORTED bool maseMXOperationIsQuantizable(MlirOperation op);

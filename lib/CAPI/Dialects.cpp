@@ -109,6 +109,14 @@ double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr) {
   return formatOf(attr).getBitsPerValue();
 }
 
+MlirStringRef maseMXKernelLoopAttrName(void) {
+  return wrap(MXDialect::kKernelLoopAttrName);
+}
+
+MlirStringRef maseMXLayerNamesAttrName(void) {
+  return wrap(MXDialect::kLayerNamesAttrName);
+}
+
 bool maseMXOperationIsQuantizable(MlirOperation op) {
   return isa<QuantizableOpInterface>(unwrap(op));
 }

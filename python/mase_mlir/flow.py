@@ -17,6 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from . import interp, passes
+from . import numerics as mxn
+from .frontend import import_model
+from .frontend.models import load_model
+from .quality import compare_outputs, is_decoder_output
+from .report import build_report, count_ops
+
 __all__ = ["DEFAULT_CONFIG", "FlowResult", "run_flow"]
 
 DEFAULT_CONFIG = resources.files("mase_mlir") / "configs" / "default.json"
@@ -29,8 +36,6 @@ class FlowResult:
 
 
 def _as_arrays(outputs: list[Any]) -> list[np.ndarray]:
-    from . import numerics as mxn
-
     return [mxn.dequantize(o) if isinstance(o, mxn.MXTensor) else np.asarray(o) for o in outputs]
 
 
@@ -50,12 +55,6 @@ def run_flow(
     log: Callable[[str], None] = print,
 ) -> FlowResult:
     """Run the flow on a bundled model name or ``file.py:factory``."""
-    from . import interp, passes
-    from .frontend import import_model
-    from .frontend.models import load_model
-    from .quality import compare_outputs, is_decoder_output
-    from .report import build_report, count_ops
-
     result = FlowResult()
     out_dir.mkdir(parents=True, exist_ok=True)
     config_source = config if config is not None else DEFAULT_CONFIG

@@ -1,7 +1,7 @@
 """Python entry points of the project's rewrite passes.
 
 >>> assign_precision(module, {"default": {"input": "mxint8", "weight": "mxint8"}})
->>> kernel_loop(module)                    # func.func(mx-kernel-loop{policy=split})
+>>> kernel_loop(module)                    # mx-kernel-loop{policy=split} (on the module)
 >>> unroll_loops(module)                   # func.func(mx-unroll-loops), the exact inverse
 >>> run_pipeline(module, "builtin.module(canonicalize,cse)")
 
@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from . import ir, passmanager
 
 __all__ = [
     "Diagnostic",
@@ -109,8 +111,6 @@ def _from_error(err: Exception) -> list[Diagnostic]:
 def run_pipeline(module: Any, pipeline: str, *, diagnostics: list[Diagnostic] | None = None,
                  warn: bool = False) -> Any:
     """Run the textual ``pipeline`` (``builtin.module(...)``) on ``module`` in place."""
-    from . import ir, passmanager
-
     context = module.context
     collected: list[Diagnostic] = []
 
@@ -223,7 +223,7 @@ def kernel_loop(module: Any, policy: str = "split", *,
     if policy not in _POLICIES:
         raise ValueError(f"kernel_loop: unknown policy {policy!r} (expected split or unify)")
     return run_pipeline(module,
-                        f"builtin.module(func.func(mx-kernel-loop{{policy={policy}}}))",
+                        f"builtin.module(mx-kernel-loop{{policy={policy}}})",
                         diagnostics=diagnostics)
 
 

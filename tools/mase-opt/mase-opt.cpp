@@ -21,9 +21,14 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
+namespace mase::test {
+void registerTestLayerChainsPass();
+} // namespace mase::test
+
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mase::registerAllPasses();
+  mase::test::registerTestLayerChainsPass();
 
   mlir::DialectRegistry registry;
   registry.insert<mase::mx::MXDialect, mase::mxhw::MXHWDialect,

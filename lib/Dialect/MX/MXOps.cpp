@@ -1,6 +1,7 @@
 //===- MXOps.cpp - mx dialect operations ----------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXOps.h"
+#include "mase-mlir/Dialect/MX/MXStacking.h"
 #include "mase-mlir/Numerics/MXQuantize.h"
 
 #include "mlir/IR/Builders.h"
@@ -482,26 +483,6 @@ LogicalResult TakeOp::verify() {
       cast<ShapedType>(outType).getElementType())
     return emitOpError("result must keep the element type");
   return success();
-}
-
-/// Slice `index` of the leading axis of a dense constant.
-static DenseElementsAttr takeSlice(DenseElementsAttr stack, int64_t index,
-                                   ShapedType sliceType) {
-  int64_t n = sliceType.getNumElements();
-  if (stack.isSplat())
-    return DenseElementsAttr::get(sliceType, stack.getSplatValue<Attribute>());
-  unsigned bits = sliceType.getElementTypeBitWidth();
-  if (bits > 1) {
-    // Dense storage keeps each element in whole bytes: slice the raw buffer.
-    size_t bytes = llvm::divideCeil(bits, 8) * n;
-    ArrayRef<char> raw = stack.getRawData();
-    return DenseElementsAttr::getFromRawBuffer(
-        sliceType, raw.slice(index * bytes, bytes));
-  }
-  auto values = stack.getValues<Attribute>();
-  SmallVector<Attribute> slice(values.begin() + index * n,
-                               values.begin() + (index + 1) * n);
-  return DenseElementsAttr::get(sliceType, slice);
 }
 
 OpFoldResult TakeOp::fold(FoldAdaptor adaptor) {

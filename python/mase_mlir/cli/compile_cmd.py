@@ -42,6 +42,7 @@ def _log(quiet: bool):
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from mase_mlir.backend import CompileError, compile_model
 
     cfg = {}

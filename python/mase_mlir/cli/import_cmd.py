@@ -24,6 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from ..frontend import FrontendError, import_to_text
     from ..frontend.models import load_model
 

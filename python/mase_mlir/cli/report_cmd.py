@@ -25,6 +25,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from .. import ir
     from ..context import parse_module
     from ..passes import PassError, assign_precision

@@ -31,6 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from mase_mlir.flow import run_flow
     from mase_mlir.frontend import FrontendError
     from mase_mlir.passes import PassError

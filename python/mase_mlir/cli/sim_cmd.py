@@ -44,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from mase_mlir import sim
 
     try:

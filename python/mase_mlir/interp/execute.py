@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics import Format
 from .errors import InterpreterError, UnknownOpError
 from .kernels import KERNELS
 from .mx_values import is_mx, run_mx_step
@@ -33,8 +34,6 @@ def check_kernels(program: Program) -> None:
 
 def _check_mx_input(index: int, value: Any, vtype: ValueType) -> Any:
     """An ``MXTensor`` argument: its format, shape and blocked axis must match the type."""
-    from ..numerics import Format
-
     if vtype.mx_format is None:
         raise InterpreterError(f"input {index}: an MX tensor ({value.fmt}) for a non-MX argument")
     if value.fmt != Format.parse(vtype.mx_format):

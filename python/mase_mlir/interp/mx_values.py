@@ -20,32 +20,25 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics import Format, MXTensor, dequantize, linear, matmul, quantize
 from .kernels import KERNELS, leading_index
 from .program import Step
 
 
 def is_mx(value: Any) -> bool:
-    from ..numerics import MXTensor
-
     return isinstance(value, MXTensor)
 
 
 def to_float(value: Any) -> Any:
-    from ..numerics import dequantize
-
     return dequantize(value) if is_mx(value) else value
 
 
 def _quantize(x: np.ndarray, step: Step, rounding: str = "even") -> Any:
-    from ..numerics import quantize
-
     return quantize(np.asarray(x, dtype=np.float32), step.type.mx_format, step.type.mx_axis,
                     rounding)
 
 
 def _exact_matmul(step: Step, args: list[Any]) -> Any | None:
-    from ..numerics import linear, matmul
-
     out_fmt = step.type.mx_format
     acc = step.attrs.get("acc")
     if step.kind == "mx.linear":
@@ -69,8 +62,6 @@ def _finish(result: Any, step: Step) -> Any:
 
 
 def _take(stacked: Any, index: Any, step: Step) -> Any:
-    from ..numerics import Format, MXTensor
-
     if stacked.axis == 0:
         raise ValueError("mx.take cannot slice the blocked axis")
     i = leading_index(index, stacked.codes.shape[0])
@@ -90,8 +81,6 @@ MX_SEMANTICS: dict[str, MxSemantics] = {}
 
 def run_mx_step(step: Step, args: list[Any]) -> Any:
     """Run a step that has MX operands or an MX result."""
-    from ..numerics import dequantize
-
     kind = step.kind
     if step.type.mx_format and kind in MX_SEMANTICS:
         result = MX_SEMANTICS[kind](step, args)

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import _backend  # the optional compiled kernel (numpy when absent)
 from .dyadic import bit_length, check_rounding, from_float, round_shift
 from .formats import Format, whole_number
 
@@ -242,8 +243,6 @@ def quantize(x: np.ndarray, fmt: Format | str, axis: int = -1, rounding: str = "
     check_rounding(rounding)
     x = as_float32(x)
     ax = check_blocked_axis(x.shape, axis, fmt)
-    from . import _backend  # local import: optional compiled kernel
-
     fast = _backend.quantize(x, fmt, ax, rounding)
     if fast is not None:
         scales, codes = fast
@@ -298,8 +297,6 @@ def dequantize(q: MXTensor) -> np.ndarray:
     Dequantizing anything produced by :func:`quantize` of float32 data is exact;
     codes from elsewhere whose value exceeds float32 give +/-inf.
     """
-    from . import _backend
-
     fast = _backend.dequantize(q)
     if fast is not None:
         return fast

@@ -116,27 +116,26 @@ class CostModel:
 
 def module_ops(module: Any) -> list[OpInfo]:
     """The compute ops of a module with their operand formats and stored weight bits."""
-    from ..dialects import mx
-    from ..report import _defining_op, _functions, _is_weight, _roles, _walk, type_info
+    from ..report import is_compute, operand_roles, type_info, walk_module
+    from ..report.walk import defining_op, is_weight
 
     ops = []
-    for func in _functions(module):
-        for op, _, _ in _walk(func.regions[0].blocks[0], 1, None):
-            if not mx.is_quantizable(op):
+    for op, _, _ in walk_module(module):
+        if not is_compute(op):
+            continue
+        formats, weight_bits = [], 0
+        for role, value in zip(operand_roles(op), op.operands, strict=True):
+            info = type_info(value.type)
+            if not role or info is None or not info.is_float:
                 continue
-            formats, weight_bits = [], 0
-            for role, value in zip(_roles(op), op.operands, strict=True):
-                info = type_info(value.type)
-                if not role or info is None or not info.is_float:
-                    continue
-                formats.append(info.spelling)
-                if _is_weight(value) and _defining_op(value) is not None:
-                    weight_bits += info.bits
-            out = type_info(op.results[0].type)
-            attrs = op.operation.attributes
-            name = str(attrs["name"].value) if "name" in attrs else ""
-            ops.append(OpInfo(name, op.operation.name, tuple(formats),
-                              out.spelling if out else None, weight_bits))
+            formats.append(info.spelling)
+            if is_weight(value) and defining_op(value) is not None:
+                weight_bits += info.bits
+        out = type_info(op.results[0].type)
+        attrs = op.operation.attributes
+        name = str(attrs["name"].value) if "name" in attrs else ""
+        ops.append(OpInfo(name, op.operation.name, tuple(formats),
+                          out.spelling if out else None, weight_bits))
     return ops
 
 

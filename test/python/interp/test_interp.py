@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mase_mlir import interp
+from mase_mlir import interp, numerics, passes
+from mase_mlir import numerics as mxn
 from mase_mlir.context import parse_module
 from mase_mlir.interp import InterpreterError, UnknownOpError
+from mase_mlir.numerics.blockmath import linear
 
 FLOAT_MODULE = """
 func.func @forward(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>) -> (tensor<2x4xf32>, tensor<2x1xf32>) {
@@ -61,16 +63,12 @@ func.func @forward(%x: tensor<2x32xf32>, %w: tensor<4x32xf32>) -> (tensor<2x4xf3
 
 
 def test_mx_ops_follow_numerics():
-    from mase_mlir import numerics
-
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 32)).astype(np.float32)
     w = rng.standard_normal((4, 32)).astype(np.float32)
     y, d = interp.run(parse_module(MX_MODULE), [x, w])
     qx, qw = numerics.quantize(x, "mxint8"), numerics.quantize(w, "mxint8")
     np.testing.assert_array_equal(d, numerics.dequantize(qx))
-    from mase_mlir.numerics.blockmath import linear
-
     np.testing.assert_array_equal(y, linear(qx, qw, None, None))
 
 
@@ -87,8 +85,6 @@ func.func @forward(%x: !mx.tensor<3x64xmxint<6,8,16>>, %w: !mx.tensor<8x64xmxint
 
 
 def test_acc_attribute_selects_the_accumulation():
-    from mase_mlir import numerics as mxn
-
     rng = np.random.default_rng(7)
     fmt = "mxint<6,8,16>"
 
@@ -117,8 +113,6 @@ func.func @forward(%x: tensor<2x32xf32>) -> tensor<2x4xf32> {
 def test_constant_cache_decodes_each_weight_once_per_format():
     """Variants of one module in one context share their decoded constants; the results
     are those of an uncached load, and the cached arrays cannot be written."""
-    from mase_mlir import passes
-
     x = np.random.default_rng(0).standard_normal((2, 32)).astype(np.float32)
     base = parse_module(CONSTANT_MODULE)
     cache: dict = {}

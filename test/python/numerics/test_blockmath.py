@@ -205,8 +205,6 @@ def test_accumulator_width_and_errors() -> None:
 def test_single_gemm_path_equals_block_by_block(spread: int) -> None:
     """The one-GEMM fast path (taken when it provably fits 53 bits) and the
     block-by-block exact path give identical results, at the limit too."""
-    from mase_mlir.numerics import blockmath
-
     rng = np.random.default_rng(100 + spread)
     k = 1024  # 32 blocks; block j of every row scaled by 2^(j * spread // 31)
     block_exp = (np.arange(k) // 32) * spread // 31
