@@ -15,6 +15,29 @@ include "mlir/Pass/PassBase.td"
 // The dataflow hardware lowering: mx -> mxhw
 //===----------------------------------------------------------------------===//
 
+def MXHWOutline : Pass<"mx-hw-outline", "::mlir::ModuleOp"> {
+  let summary = "Split a model into what the host runs and what the hardware runs";
+  let description = [{
+    Moves the hardware part of the module's function into its own function
+    `<func>_hw` (arguments and results: the values that cross, constants copied
+    in) and calls it from where it was.
+
+    Without `layer`, the host keeps the edges: before the hardware, embedding
+    gathers, integer and boolean ops (token ids, attention masks) and the
+    quantization of float inputs; after it, dequantization and float ops on the
+    results. Everything else is the hardware part; a host-only op that needs a
+    value of the hardware part is an error naming it. With `layer=PREFIX`, the
+    hardware part is the ops named `PREFIX` or `PREFIX.*` (one layer, as the
+    frontend names ops after their module path) and the unnamed quantize,
+    dequantize and cast ops fed only by them.
+  }];
+  let options = [
+    Option<"layer", "layer", "std::string", /*default=*/"\"\"",
+           "Build only the ops named after this module path (e.g. encoder.layer.0)">,
+  ];
+  let dependentDialects = ["::mase::mx::MXDialect", "::mlir::func::FuncDialect"];
+}
+
 def MXHWBoundary : Pass<"mx-hw-boundary", "::mlir::func::FuncOp"> {
   let summary = "Make a function's boundary MX-typed for the hardware";
   let description = [{

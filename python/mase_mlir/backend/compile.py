@@ -2,9 +2,10 @@
 
 1. Precision (optional): a float model gets the config's formats
    (``passes.assign_precision``).
-2. Lowering, in process through the bindings: ``mx-hw-boundary`` (the host quantizes
-   inputs and dequantizes results) and ``convert-mx-to-mxhw`` (one unit per op,
-   streams between them, constants in memories).
+2. Lowering, in process through the bindings: ``mx-hw-outline`` (the hardware part: the
+   whole model but the host's edges, or one layer), ``mx-hw-boundary`` (the host
+   quantizes inputs and dequantizes results) and ``convert-mx-to-mxhw`` (one unit per
+   op, streams between them, constants in memories).
 3. Netlist (:mod:`.netlister`): one generated unit per ``mxhw`` op.
 4. CIRCT (child process, :mod:`.circt`): the handshake top level and the units'
    ``hw`` modules -> SystemVerilog.
@@ -13,6 +14,8 @@
 Output directory, built in a temporary sibling and renamed into place at the end (a
 failure leaves nothing): ``<top>.sv``; ``model.mlir`` (the MX-typed function the
 hardware implements: the golden models run it); ``hw.mlir`` (its ``mxhw`` form);
+``host.mlir`` (the model split by ``mx-hw-outline``: the host's part calling the hardware
+part, which the interpreter runs as one to give the hardware its real inputs);
 ``netlist.mlir`` (the handshake top level); ``mem_<name>.hex`` (constant memories,
 one word per line); ``manifest.json`` (ports, streams, memories, units);
 ``report.json`` (cycles after ``mase sim``, ideal cycles, cells, flip-flops, memory
@@ -27,6 +30,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +92,18 @@ def _check_output(out: Path) -> None:
         raise CompileError(f"cannot write into {parent}")
 
 
-def _lower(model: Path, precision: dict) -> tuple[str, str, str | None]:
-    """(MX-typed model text, mxhw text, float source text or None)."""
+@dataclass
+class Lowered:
+    """The stages of a model on its way to hardware (MLIR text each)."""
+
+    host: str  # the model split: the host's function calling the hardware part
+    hardware: str  # the hardware part alone, MX-typed at its boundary (model.mlir)
+    mxhw: str  # its dataflow units
+    source: str | None  # the float model a precision config was applied to
+    host_ops: list[dict] = field(default_factory=list)  # what stays on the host
+
+
+def _lower(model: Path, precision: dict, layer: str | None) -> Lowered:
     from .. import ir, passes
 
     source = None
@@ -99,14 +113,49 @@ def _lower(model: Path, precision: dict) -> tuple[str, str, str | None]:
             if precision:
                 source = str(module)
                 passes.assign_precision(module, dict(precision))
-            passes.run_pipeline(module, "builtin.module(func.func(mx-hw-boundary))")
-            mx_text = str(module)
-            passes.run_pipeline(module, "builtin.module(convert-mx-to-mxhw)")
-            return mx_text, str(module), source
+            option = f"{{layer={layer}}}" if layer else ""
+            passes.run_pipeline(module, f"builtin.module(mx-hw-outline{option})")
+            host = str(module)
+            host_func, hw_func = _functions(module)
+            host_ops = [{"op": op.name, "name": _op_name(op)}
+                        for op in (o.operation for o in host_func.regions[0].blocks[0])
+                        if op.name not in _HOST_STRUCTURE]
+            part = ir.Module.parse(hw_func.get_asm(enable_debug_info=True))
+            # The hardware's top is named after the model, or after the layer.
+            top = _identifier(layer) if layer else str(
+                host_func.attributes["sym_name"]).strip('"')
+            only = next(iter(part.body.operations)).operation
+            only.attributes["sym_name"] = ir.StringAttr.get(top)
+            passes.run_pipeline(part, "builtin.module(func.func(mx-hw-boundary))")
+            hardware = str(part)
+            passes.run_pipeline(part, "builtin.module(convert-mx-to-mxhw)")
+            return Lowered(host, hardware, str(part), source, host_ops)
     except passes.PassError as err:
         raise CompileError(f"{model}: {err}") from None
     except ir.MLIRError as err:
         raise CompileError(_mlir_error(model, err)) from None
+
+
+#: Ops of the host's function that are not host computation.
+_HOST_STRUCTURE = frozenset({"arith.constant", "mx.constant", "func.call", "func.return"})
+
+
+def _functions(module: Any) -> tuple[Any, Any]:
+    """(the host's function, the hardware part's) of an outlined module."""
+    funcs = {str(op.attributes["sym_name"]).strip('"'): op.operation
+             for op in module.body.operations if op.operation.name == "func.func"}
+    hw = [name for name in funcs if name.endswith("_hw")]
+    host = [name for name in funcs if not name.endswith("_hw")]
+    return funcs[host[0]], funcs[hw[0]]
+
+
+def _identifier(text: str) -> str:
+    out = "".join(c if c.isalnum() else "_" for c in text)
+    return out if out and not out[0].isdigit() else "m_" + out
+
+
+def _op_name(op: Any) -> str:
+    return str(op.attributes["name"]).strip('"') if "name" in op.attributes else ""
 
 
 def _mlir_error(model: Path, err: Exception) -> str:
@@ -178,9 +227,10 @@ def _report(design: Design, manifest: dict, area: dict | None) -> dict:
 
 
 def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] | None = None,
-                  *, log: Callable[[str], None] | None = None) -> dict:
+                  *, layer: str | None = None, log: Callable[[str], None] | None = None) -> dict:
     """Compile the mx model file ``model`` to hardware in the directory ``out``;
-    returns the report."""
+    returns the report. ``layer``: build only the ops named after this module path
+    (e.g. ``encoder.layer.0``); the rest of the model stays on the host."""
     say = log or (lambda _msg: None)
     precision, options = split_config(config or {})
     opts = {**HARDWARE_OPTIONS, **options}
@@ -189,9 +239,9 @@ def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] 
         raise CompileError(f"no such file: {model}")
     _check_output(out)
     say("lowering to dataflow units (convert-mx-to-mxhw)")
-    mx_text, hw_text, source = _lower(model, precision)
+    lowered = _lower(model, precision, layer)
     try:
-        design = _netlist(hw_text)
+        design = _netlist(lowered.mxhw)
     except (NetlistError, RtlError) as err:
         raise CompileError(f"{model}: {err}") from None
     nl = design.netlist
@@ -199,10 +249,11 @@ def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] 
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         tmp.chmod(0o755)
-        (tmp / "model.mlir").write_text(mx_text)
-        (tmp / "hw.mlir").write_text(hw_text)
-        if source is not None:
-            (tmp / "source.mlir").write_text(source)
+        (tmp / "model.mlir").write_text(lowered.hardware)
+        (tmp / "hw.mlir").write_text(lowered.mxhw)
+        (tmp / "host.mlir").write_text(lowered.host)
+        if lowered.source is not None:
+            (tmp / "source.mlir").write_text(lowered.source)
         handshake = nl.handshake_top()
         (tmp / "netlist.mlir").write_text(handshake)
         for mem in nl.memories:
@@ -229,6 +280,8 @@ def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] 
                 except AreaError as err:
                     raise CompileError(str(err)) from None
         report = _report(design, manifest, area)
+        report["layer"] = layer
+        report["host_ops"] = lowered.host_ops
         (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
         _replace(tmp, out)
         return report

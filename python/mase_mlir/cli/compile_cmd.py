@@ -29,6 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="JSON: a precision config (default/ops, see docs/rewrites.md) applied "
                    "before lowering, and/or hardware options (top level or under 'hardware': "
                    "area (true|false))")
+    p.add_argument("--layer", metavar="NAME",
+                   help="build only the ops named after this module path (e.g. "
+                   "encoder.layer.0, model.layers.3); the rest stays on the host")
     p.add_argument("--no-area", action="store_true", help="skip the Yosys synthesis")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=run)
@@ -59,11 +62,16 @@ def run(args: argparse.Namespace) -> int:
     if args.no_area:
         cfg = {**cfg, "hardware": {**cfg.get("hardware", {}), "area": False}}
     try:
-        report = compile_model(args.model, args.output, cfg, log=_log(args.quiet))
+        report = compile_model(args.model, args.output, cfg, layer=args.layer,
+                               log=_log(args.quiet))
     except CompileError as err:
         print(f"mase compile: error: {err}", file=sys.stderr)
         return 1
     print(f"mase compile: wrote {args.output}/{report['top']}.sv, manifest.json, report.json")
+    if report["host_ops"]:
+        ops = ", ".join(o["name"] or o["op"] for o in report["host_ops"][:8])
+        more = len(report["host_ops"]) - 8
+        print(f"  on the host: {ops}" + (f" and {more} more" if more > 0 else ""))
     cells = report["cells"] if report["cells"] is not None else "-"
     print(f"  {len(report['units'])} units; cycles bound {report['ideal_cycles']} "
           f"(sum over units {report['sum_of_unit_cycles']}); memory {report['memory_bits']} "

@@ -38,8 +38,22 @@ def load(module: Any, func_name: str | None = None, *,
 
 
 def run(module: Any, inputs: list[np.ndarray], func_name: str | None = None) -> list[Any]:
-    """Execute ``module`` on ``inputs`` and return its results in order."""
+    """Execute ``module`` on ``inputs`` and return its results in order (``func.call`` is
+    inlined: a model split by ``mx-hw-outline`` runs as one)."""
     return execute(load(module, func_name), list(inputs))
 
 
-__all__ = ["InterpreterError", "Program", "UnknownOpError", "load", "run"]
+def trace_call(module: Any, inputs: list[np.ndarray], callee: str,
+               func_name: str | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+    """Run ``module`` and return (the arguments of its call to ``callee``, that call's
+    results, the module's results): the values a part of the model sees when the whole
+    model runs on ``inputs`` (e.g. the hardware part's real activations)."""
+    calls: dict[str, tuple[list[Any], list[Any]]] = {}
+    outputs = execute(load(module, func_name), list(inputs), calls)
+    if callee not in calls:
+        raise InterpreterError(f"the module does not call @{callee}")
+    args, results = calls[callee]
+    return args, results, outputs
+
+
+__all__ = ["InterpreterError", "Program", "UnknownOpError", "load", "run", "trace_call"]

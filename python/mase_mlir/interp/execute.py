@@ -92,12 +92,18 @@ def _check_inputs(program: Program, inputs: list[Any]) -> list[Any]:
     return out
 
 
-def execute(program: Program, inputs: list[np.ndarray]) -> list[np.ndarray]:
+def execute(program: Program, inputs: list[np.ndarray],
+            calls: dict[str, tuple[list[Any], list[Any]]] | None = None) -> list[np.ndarray]:
+    """Run ``program``; with ``calls`` (a dict to fill), also record the arguments and
+    results of every inlined call, by callee name."""
     check_kernels(program)
     env: dict[int, Any] = dict(program.constants)
     env.update(zip(program.inputs, _check_inputs(program, inputs), strict=True))
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         _run_steps(program.steps, env)
+    if calls is not None:
+        for callee, (args, results) in program.calls.items():
+            calls[callee] = ([env[s] for s in args], [env[s] for s in results])
     return [env[s] if is_mx(env[s]) else np.ascontiguousarray(env[s]) for s in program.outputs]
 
 

@@ -79,12 +79,12 @@ def from_module(module: Any, func_name: str | None = None,
     """The program of ``func_name`` (default: the first function); ``constants`` memoizes
     decoded constants across calls (see :func:`mase_mlir.interp.load`)."""
     func = find_function(module, func_name)
-    builder = _Builder(constants)
+    builder = _Builder(constants, module)
     block = func.regions[0].blocks[0]
     inputs = [builder.slot(a) for a in block.arguments]
     input_types = [value_type(a.type) for a in block.arguments]
     steps, outputs = builder.block(block, "func.return")
-    program = Program(inputs, input_types, outputs, steps, builder.constants)
+    program = Program(inputs, input_types, outputs, steps, builder.constants, builder.calls)
     program.plan_frees()
     return program
 
@@ -92,10 +92,12 @@ def from_module(module: Any, func_name: str | None = None,
 class _Builder:
     """Numbers the values of one function and turns its ops into steps."""
 
-    def __init__(self, cache: dict | None = None) -> None:
+    def __init__(self, cache: dict | None = None, module: Any = None) -> None:
         self.slots: dict[Any, int] = {}
         self.constants: dict[int, Any] = {}
         self.cache = cache
+        self.module = module
+        self.calls: dict[str, tuple[list[int], list[int]]] = {}
 
     def slot(self, value: Any) -> int:
         if value not in self.slots:
@@ -110,6 +112,9 @@ class _Builder:
             kind = op.operation.name
             if kind == terminator:
                 returned = [self.slot(v) for v in op.operands]
+                continue
+            if kind == "func.call":
+                steps.extend(self.call(op))
                 continue
             step = self.op(op, kind)
             if step is not None:
@@ -148,6 +153,26 @@ class _Builder:
         if self.cache is not None:
             value = self.cache[key] = _read_only(value)
         return value
+
+    def call(self, op: Any) -> list[Step | Loop]:
+        """``func.call``: the callee's steps inlined (its arguments are the call's operand
+        slots, the call's results its returned slots). Each function is inlined once."""
+        callee = str(op.attributes["callee"]).lstrip("@")
+        if self.module is None:
+            raise InterpreterError(f"func.call @{callee}: no module to find the callee in")
+        if callee in self.calls:
+            raise InterpreterError(f"func.call @{callee}: the interpreter inlines a function "
+                                   "once; it is called twice")
+        func = find_function(self.module, callee)
+        body = func.regions[0].blocks[0]
+        args = [self.slot(v) for v in op.operands]
+        for arg, slot in zip(body.arguments, args, strict=True):
+            self.slots[arg] = slot
+        steps, returned = self.block(body, "func.return")
+        for result, slot in zip(op.results, returned, strict=True):
+            self.slots[result] = slot
+        self.calls[callee] = (args, returned)
+        return steps
 
     def loop(self, op: Any) -> Loop:
         """``scf.for``: operands lower, upper, step, inits; body arguments iv, carried."""

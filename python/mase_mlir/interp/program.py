@@ -111,6 +111,9 @@ class Program:
     outputs: list[int]
     steps: list[Step | Loop]
     constants: dict[int, Any]
+    #: Calls inlined into the program: callee name -> (argument slots, result slots).
+    calls: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
 
     def plan_frees(self) -> None:
-        plan_frees(self.steps, set(self.outputs) | set(self.constants))
+        probed = {s for args, results in self.calls.values() for s in args + results}
+        plan_frees(self.steps, set(self.outputs) | set(self.constants) | probed)

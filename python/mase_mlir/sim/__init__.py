@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -151,6 +152,38 @@ def random_arguments(manifest: dict, seed: int = 0) -> dict[int, MXTensor]:
     return out
 
 
+def model_arguments(out_dir: Path | str, model_inputs: list[Any]) -> dict[int, MXTensor]:
+    """The hardware part's arguments when the whole model runs on ``model_inputs`` (its
+    real activations): the interpreter runs ``host.mlir`` (host part and hardware part as
+    one) and records the call; float values the host quantizes at the boundary are
+    quantized to ``model.mlir``'s argument types, as the host does."""
+    from .. import interp, ir
+
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    host = out_dir / "host.mlir"
+    if not host.is_file():
+        raise SimError(f"{out_dir} lacks host.mlir (compiled by an older mase?)")
+    with ir.Context():
+        module = ir.Module.parse(host.read_text())
+        callee = next(str(op.attributes["sym_name"]).strip('"') for op in module.body.operations
+                      if str(op.attributes["sym_name"]).strip('"').endswith("_hw"))
+        try:
+            values, _, _ = interp.trace_call(module, list(model_inputs), callee)
+        except interp.InterpreterError as err:
+            raise SimError(f"running the model on its inputs failed: {err}") from None
+    types = argument_types(manifest)
+    out: dict[int, MXTensor] = {}
+    for k, value in enumerate(values):
+        if k not in types:
+            continue
+        fmt, shape, axis = types[k]
+        if not isinstance(value, MXTensor):
+            value = quantize(np.asarray(value, dtype=np.float32), fmt, axis=axis)
+        out[k] = value
+    return out
+
+
 def _write_words(path: Path, words: list[int], bits: int) -> None:
     digits = (bits + 3) // 4
     path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
@@ -257,5 +290,5 @@ def compare(name: str, got: MXTensor, want: MXTensor, what: str) -> list[str]:
     return msgs
 
 
-__all__ = ["SimError", "SimResult", "build", "cache_dir", "compare", "random_arguments",
-           "read_manifest", "run"]
+__all__ = ["SimError", "SimResult", "build", "cache_dir", "compare", "model_arguments",
+           "random_arguments", "read_manifest", "run"]

@@ -1,0 +1,244 @@
+//===- HWOutline.cpp - split a model into host and hardware parts ---------===//
+//
+// The hardware runs the middle of a model: what computes on MX tensors. The
+// host keeps what only it can do at the edges: before the hardware, embedding
+// gathers, integer and boolean ops (token ids, attention masks) and the
+// quantization of float inputs; after it, the dequantization of results and
+// float ops on them. With `layer=PREFIX` the hardware part is instead the ops
+// named PREFIX... (one layer of a model) and everything else stays on the host.
+//
+// The hardware part moves into its own function (`<func>_hw`, arguments and
+// results: the values that cross) called from where it was.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mase-mlir/Conversion/Passes.h"
+#include "mase-mlir/Dialect/MX/MXOps.h"
+#include "mase-mlir/Dialect/MX/MXTypes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mase::mx {
+#define GEN_PASS_DEF_MXHWOUTLINE
+#include "Conversion/Passes.h.inc"
+} // namespace mase::mx
+
+using namespace mlir;
+using namespace mase::mx;
+
+namespace {
+
+bool isConstant(Operation *op) {
+  return isa<arith::ConstantOp, mase::mx::ConstantOp>(op);
+}
+
+/// A value only the host computes: not a float or MX tensor (ids, masks).
+bool isHostType(Type type) {
+  if (isa<MXTensorType>(type))
+    return false;
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return !tensor || !isa<FloatType>(tensor.getElementType());
+}
+
+/// Ops the host runs before the hardware when their operands are host values.
+bool isHostPrologueOp(Operation *op) {
+  if (isa<EmbeddingOp, QuantizeOp>(op))
+    return true;
+  return llvm::all_of(op->getResultTypes(), isHostType);
+}
+
+/// Ops the host runs after the hardware: float results that only the host uses.
+bool isHostEpilogueOp(Operation *op) {
+  return isa<DequantizeOp>(op) ||
+         llvm::all_of(op->getResultTypes(), [](Type type) {
+           auto tensor = dyn_cast<RankedTensorType>(type);
+           return tensor && isa<FloatType>(tensor.getElementType());
+         });
+}
+
+struct MXHWOutlinePass
+    : public mase::mx::impl::MXHWOutlineBase<MXHWOutlinePass> {
+  using MXHWOutlineBase::MXHWOutlineBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    func::FuncOp target;
+    for (func::FuncOp func : funcs) {
+      if (func.isExternal())
+        continue;
+      if (target) {
+        module.emitError() << "mx-hw-outline: the module has several functions ('"
+                           << target.getSymName() << "', '" << func.getSymName()
+                           << "'); outline one model at a time";
+        return signalPassFailure();
+      }
+      target = func;
+    }
+    if (!target) {
+      module.emitError() << "mx-hw-outline: the module has no function to build";
+      return signalPassFailure();
+    }
+    SetVector<Operation *> hardware;
+    if (failed(layer.empty() ? selectModel(target, hardware)
+                             : selectLayer(target, hardware)))
+      return signalPassFailure();
+    if (failed(outline(module, target, hardware)))
+      return signalPassFailure();
+  }
+
+  /// The whole model but the host's prologue and epilogue.
+  LogicalResult selectModel(func::FuncOp func, SetVector<Operation *> &hardware) {
+    Block &entry = func.getBody().front();
+    llvm::DenseSet<Operation *> host;
+    auto fromHost = [&](Value value) {
+      Operation *def = value.getDefiningOp();
+      return !def || isConstant(def) || host.contains(def);
+    };
+    for (Operation &op : entry.without_terminator())
+      if (!isConstant(&op) && isHostPrologueOp(&op) &&
+          llvm::all_of(op.getOperands(), fromHost))
+        host.insert(&op);
+    // Epilogue, backwards: every user is the return or another epilogue op.
+    for (Operation &op : llvm::reverse(entry.without_terminator())) {
+      if (isConstant(&op) || host.contains(&op) || !isHostEpilogueOp(&op))
+        continue;
+      bool onlyHost = llvm::all_of(op.getUsers(), [&](Operation *user) {
+        return isa<func::ReturnOp>(user) || host.contains(user);
+      });
+      if (onlyHost)
+        host.insert(&op);
+    }
+    for (Operation &op : entry.without_terminator()) {
+      if (isConstant(&op) || host.contains(&op))
+        continue;
+      if (isa<EmbeddingOp>(op) || !llvm::all_of(op.getResultTypes(), [](Type t) {
+            return !isHostType(t);
+          }))
+        return named(op.emitError(), &op)
+               << " runs on the host, but it needs values the hardware computes; "
+                  "the host runs embeddings and integer/boolean ops only before the "
+                  "hardware";
+      hardware.insert(&op);
+    }
+    if (hardware.empty())
+      return func.emitError() << "mx-hw-outline: nothing of '" << func.getSymName()
+                              << "' runs on the hardware: the hardware computes on MX "
+                                 "tensors (a float model needs a precision config that "
+                                 "gives its ops MX formats)";
+    return success();
+  }
+
+  /// The ops named `layer...`, and the unnamed glue (quantize, dequantize,
+  /// cast) whose operands all come from them.
+  LogicalResult selectLayer(func::FuncOp func, SetVector<Operation *> &hardware) {
+    Block &entry = func.getBody().front();
+    for (Operation &op : entry.without_terminator()) {
+      if (isConstant(&op))
+        continue;
+      auto name = op.getAttrOfType<StringAttr>("name");
+      bool inLayer = name && (name.getValue() == layer ||
+                              name.getValue().starts_with(layer + "."));
+      bool glue = !name && op.getNumOperands() > 0 &&
+                  llvm::all_of(op.getOperands(), [&](Value v) {
+                    Operation *def = v.getDefiningOp();
+                    return def && (isConstant(def) || hardware.contains(def));
+                  });
+      if (inLayer || glue)
+        hardware.insert(&op);
+    }
+    if (hardware.empty())
+      return func.emitError() << "mx-hw-outline: no op of '" << func.getSymName()
+                              << "' is named '" << layer << "' or '" << layer
+                              << ".*'";
+    return success();
+  }
+
+  static InFlightDiagnostic named(InFlightDiagnostic diag, Operation *op) {
+    diag << "'" << op->getName() << "'";
+    if (auto name = op->getAttrOfType<StringAttr>("name"))
+      diag << " ('" << name.getValue() << "')";
+    return diag;
+  }
+
+  LogicalResult outline(ModuleOp module, func::FuncOp func,
+                        const SetVector<Operation *> &hardware) {
+    // Values that cross: defined outside (not constants) and used inside, or
+    // defined inside and used outside.
+    SetVector<Value> inputs, outputs;
+    for (Operation *op : hardware) {
+      for (Value operand : op->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if ((!def || !isConstant(def)) && !hardware.contains(def))
+          inputs.insert(operand);
+      }
+      for (Value result : op->getResults())
+        if (llvm::any_of(result.getUsers(),
+                         [&](Operation *user) { return !hardware.contains(user); }))
+          outputs.insert(result);
+    }
+    if (outputs.empty())
+      return func.emitError() << "mx-hw-outline: the hardware part of '"
+                              << func.getSymName() << "' computes nothing the model uses";
+    OpBuilder builder(module.getContext());
+    builder.setInsertionPointAfter(func);
+    std::string name = (func.getSymName() + "_hw").str();
+    SymbolTable symbols(module);
+    if (symbols.lookup(name))
+      return func.emitError() << "mx-hw-outline: a function named '" << name
+                              << "' exists already";
+    auto type = builder.getFunctionType(
+        llvm::map_to_vector(inputs, [](Value v) { return v.getType(); }),
+        llvm::map_to_vector(outputs, [](Value v) { return v.getType(); }));
+    auto hw = func::FuncOp::create(builder, func.getLoc(), name, type);
+    Block *body = hw.addEntryBlock();
+    IRMapping map;
+    for (auto [value, arg] : llvm::zip(inputs, body->getArguments()))
+      map.map(value, arg);
+    builder.setInsertionPointToEnd(body);
+    // Constants the part uses are copied in: weights become its memories.
+    llvm::DenseSet<Operation *> copied;
+    for (Operation *op : hardware)
+      for (Value operand : op->getOperands())
+        if (Operation *def = operand.getDefiningOp();
+            def && isConstant(def) && copied.insert(def).second)
+          builder.clone(*def, map);
+    for (Operation *op : hardware)
+      builder.clone(*op, map);
+    func::ReturnOp::create(builder, func.getLoc(),
+                           llvm::map_to_vector(outputs, [&](Value v) {
+                             return map.lookup(v);
+                           }));
+    // The call replaces the part in the model, after its last op: every host use
+    // of what it computes must come after that.
+    Operation *last = hardware.back();
+    for (Value value : outputs)
+      for (Operation *user : value.getUsers())
+        if (!hardware.contains(user) && user->isBeforeInBlock(last)) {
+          InFlightDiagnostic diag = named(user->emitError(), user);
+          diag << " uses a value of the hardware part before the part ends; the part "
+                  "must be a contiguous run of ops";
+          hw.erase();
+          return diag;
+        }
+    builder.setInsertionPointAfter(last);
+    auto call = func::CallOp::create(builder, last->getLoc(), hw, inputs.getArrayRef());
+    for (auto [output, result] : llvm::zip(outputs, call.getResults())) {
+      Value value = output;
+      value.replaceUsesWithIf(result, [&](OpOperand &use) {
+        return !hardware.contains(use.getOwner());
+      });
+    }
+    for (Operation *op : llvm::reverse(hardware))
+      op->erase();
+    return success();
+  }
+};
+
+} // namespace
