@@ -36,6 +36,7 @@ from typing import Any
 
 from .area import AreaError, yosys_area
 from .circt import CirctError, run_circt
+from .names import verilog_identifier
 from .netlister import Design, NetlistError, build_netlist, memory_words
 from .rtl import RtlError
 
@@ -122,8 +123,8 @@ def _lower(model: Path, precision: dict, layer: str | None) -> Lowered:
                         if op.name not in _HOST_STRUCTURE]
             part = ir.Module.parse(hw_func.get_asm(enable_debug_info=True))
             # The hardware's top is named after the model, or after the layer.
-            top = _identifier(layer) if layer else str(
-                host_func.attributes["sym_name"]).strip('"')
+            top = verilog_identifier(
+                layer or str(host_func.attributes["sym_name"]).strip('"'))
             only = next(iter(part.body.operations)).operation
             only.attributes["sym_name"] = ir.StringAttr.get(top)
             passes.run_pipeline(part, "builtin.module(func.func(mx-hw-boundary))")
@@ -147,11 +148,6 @@ def _functions(module: Any) -> tuple[Any, Any]:
     hw = [name for name in funcs if name.endswith("_hw")]
     host = [name for name in funcs if not name.endswith("_hw")]
     return funcs[host[0]], funcs[hw[0]]
-
-
-def _identifier(text: str) -> str:
-    out = "".join(c if c.isalnum() else "_" for c in text)
-    return out if out and not out[0].isdigit() else "m_" + out
 
 
 def _op_name(op: Any) -> str:

@@ -19,6 +19,7 @@ from .netlist import Endpoint, ExternalMemory, Netlist, StreamIO
 from .units import builders
 from .units.base import OpView, TensorView, Unit
 from .units.common import BlockLayout, SubModules
+from .units.fifo import build_fifo
 
 __all__ = ["Design", "NetlistError", "build_netlist", "memory_words"]
 
@@ -107,6 +108,7 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
     design = Design(nl, fname)
     block = func.regions[0].blocks[0]
     source: dict[Any, Endpoint] = {}  # SSA value -> where its stream comes from
+    beats: dict[Endpoint, int] = {}  # stream source -> blocks per tensor
     constants: dict[Any, MXTensor | None] = {}  # memory values -> data (None: an argument)
     arg_index: dict[Any, int] = {}
     for k, arg in enumerate(block.arguments):
@@ -118,6 +120,7 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
                                       {"argument": k, "format": str(fmt),
                                        "shape": list(t.shape)}))
             source[arg] = Endpoint(-1, port)
+            beats[source[arg]] = t.num_blocks
         else:
             constants[arg] = None
             arg_index[arg] = k
@@ -173,7 +176,47 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
                 connect(ui, port, value)
         memories(ui, unit, operands)
         source[op.results[0]] = Endpoint(ui, unit.outputs[0].name)
+        beats[source[op.results[0]]] = _tensor(op.results[0].type).num_blocks
+    _buffer_forks(design, beats)
     return design
+
+
+def _buffer_forks(design: Design, beats: dict[Endpoint, int]) -> None:
+    """A FIFO holding the whole tensor on every branch of a stream that feeds several
+    consumers.
+
+    A fork passes a beat on only when every branch has taken it, so a branch whose
+    consumer waits for something computed from the same stream (a residual waiting
+    for its attention block, the second operand of a join) would stall the fork and
+    starve the branch it waits for. Buffering the whole tensor on every branch makes
+    each branch independent of the others' pace: no such deadlock, whatever units do.
+    """
+    nl = design.netlist
+    consumers: dict[Endpoint, list[Endpoint | int]] = {}
+    for dst, src in nl.edges.items():
+        consumers.setdefault(src, []).append(dst)
+    for k, src in enumerate(nl.results):
+        consumers.setdefault(src, []).append(k)
+    width = {Endpoint(-1, s.name): s.width for s in nl.inputs}
+    for ui, unit in enumerate(nl.units):
+        for port in unit.outputs:
+            width[Endpoint(ui, port.name)] = port.width
+    for src in sorted(consumers, key=lambda e: (e.unit, e.port)):
+        dsts = consumers[src]
+        if len(dsts) < 2:
+            continue
+        for dst in dsts:
+            name = f"u{len(nl.units)}_fifo"
+            fifo = build_fifo(name, width[src], beats[src], nl.subs)
+            fi = nl.add_unit(fifo)
+            design.unit_ops.append({"unit": name, "op": "fifo", "name": "",
+                                    "ideal_cycles": 0})
+            nl.edges[Endpoint(fi, "x")] = src
+            out = Endpoint(fi, fifo.outputs[0].name)
+            if isinstance(dst, int):
+                nl.results[dst] = out
+            else:
+                nl.edges[dst] = out
 
 
 def _tensor_view(type_: Any) -> TensorView:

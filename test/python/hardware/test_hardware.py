@@ -167,6 +167,33 @@ def test_mlp_with_relu_runs_operators_concurrently(work):
               seeds=range(2))
 
 
+
+FORK = """
+func.func @fork(%x: !mx.tensor<3x64xmxint<8,8,16>>, %w: !mx.tensor<32x64xmxint<8,8,16>>)
+    -> (!mx.tensor<3x64xmxint<8,8,16>>, !mx.tensor<3x32xmxint<8,8,16>>,
+        !mx.tensor<3x64xmxint<8,8,16>>) {
+  %r = mx.relu %x : !mx.tensor<3x64xmxint<8,8,16>> -> !mx.tensor<3x64xmxint<8,8,16>>
+  %y = mx.linear %x, %w {acc = #mx.acc<bounded<4>>} : (!mx.tensor<3x64xmxint<8,8,16>>,
+      !mx.tensor<32x64xmxint<8,8,16>>) -> !mx.tensor<3x32xmxint<8,8,16>>
+  return %r, %y, %r : !mx.tensor<3x64xmxint<8,8,16>>, !mx.tensor<3x32xmxint<8,8,16>>,
+      !mx.tensor<3x64xmxint<8,8,16>>
+}
+"""
+
+
+def test_a_stream_feeding_several_consumers_is_buffered_per_branch(work):
+    """An input feeding two units: each branch of the fork gets a FIFO holding the whole
+    tensor, and the values stay exact under stalls. (The result returned twice leaves
+    the hardware once: the host part repeats it.)"""
+    out = _compile(work, "fork", FORK)
+    report = json.loads((out / "report.json").read_text())
+    assert report["top"] == "m_fork"  # `fork` is a SystemVerilog keyword
+    fifos = [u for u in report["units"] if u["op"] == "fifo"]
+    assert [f["depth"] for f in fifos] == [12, 12]  # 3x64 in blocks of 16
+    _sim_many(out, lambda rng: {0: adversarial(rng, (3, 64), "mxint<8,8,16>"),
+                                1: adversarial(rng, (32, 64), "mxint<8,8,16>", spread=4)},
+              seeds=range(2), stalls=((0, 0), (30, 40), (0, 70)))
+
 FLOAT_MLP = """
 func.func @mlp(%x: tensor<2x32xf32>) -> tensor<2x32xf32> {
   %w1 = arith.constant dense<0.5> : tensor<16x32xf32>
