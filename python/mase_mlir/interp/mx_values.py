@@ -104,3 +104,37 @@ def run_mx_step(step: Step, args: list[Any]) -> Any:
     if step.type.mx_format:
         return _quantize(result, step)
     return result
+
+
+# --------------------------------------------------------------------------- row operators
+def _last_axis(step: Step, x: Any) -> bool:
+    """The MX definition covers an MX input and result both blocked along the last axis."""
+    rank = len(step.type.shape)
+    return is_mx(x) and x.axis == x.ndim - 1 and step.type.mx_axis == rank - 1
+
+
+def _softmax(step: Step, args: list[Any]) -> Any:
+    from ..numerics import rows
+
+    x = args[0]
+    if not _last_axis(step, x) or step.attrs["axis"] % x.ndim != x.ndim - 1:
+        return None
+    mask = args[1] if len(args) > 1 else None
+    return rows.softmax(x, mask, step.type.mx_format)
+
+
+def _norm(step: Step, args: list[Any]) -> Any:
+    from ..numerics import rows
+
+    x = args[0]
+    if not _last_axis(step, x) or int(step.attrs.get("normalized_rank", 1)) != 1:
+        return None
+    params = dict(zip(step.attrs["_roles"][1:], args[1:], strict=True))
+    if step.kind == "mx.rms_norm":
+        return rows.rms_norm(x, params.get("weight"), step.type.mx_format,
+                             eps=step.attrs["eps"])
+    return rows.layer_norm(x, params.get("weight"), params.get("bias"), step.type.mx_format,
+                           eps=step.attrs["eps"])
+
+
+MX_SEMANTICS.update({"mx.softmax": _softmax, "mx.layer_norm": _norm, "mx.rms_norm": _norm})

@@ -311,7 +311,7 @@ def matmul(
 
 
 def _bias_terms(
-    qbias: MXTensor | np.ndarray | None, n: int
+    qbias: MXTensor | np.ndarray | None, n: int, what: str = "linear: bias"
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """The bias as one term ``(integer, exponent)`` per output, and its NaN mask.
 
@@ -324,18 +324,18 @@ def _bias_terms(
         return [], np.zeros(n, dtype=bool)
     if isinstance(qbias, MXTensor):
         if qbias.shape != (n,):
-            raise ValueError(f"linear: bias must have shape ({n},), got {qbias.shape}")
+            raise ValueError(f"{what} must have shape ({n},), got {qbias.shape}")
         ints, bad = element_integers(qbias)
         scales = qbias.scales.astype(np.int64)
         b = qbias.fmt.block_size
         t = np.repeat(scales - qbias.fmt.scale_bias + _lsb(qbias.fmt), b)
         bad = bad | np.repeat(scales == qbias.fmt.scale_nan_code, b)
         return [(np.where(bad, 0, ints), t)], bad
-    vals = real_array(qbias, "linear: bias")
+    vals = real_array(qbias, what)
     if not np.issubdtype(vals.dtype, np.floating):
         vals = vals.astype(np.float64)
     if vals.shape != (n,):
-        raise ValueError(f"linear: bias must have shape ({n},), got {vals.shape}")
+        raise ValueError(f"{what} must have shape ({n},), got {vals.shape}")
     info = np.finfo(vals.dtype if vals.dtype in (np.float32, np.float64) else np.float64)
     neg, mag, exp, bad = from_float(vals)
     # from_float gives 53-bit magnitudes: re-express on the dtype's own significand grid.

@@ -26,6 +26,7 @@ __all__ = [
     "exp_fixed",
     "exp_float",
     "from_fixed",
+    "function_table",
     "gelu_fixed",
     "gelu_float",
     "layer_norm_fixed",
@@ -41,6 +42,7 @@ __all__ = [
     "silu_float",
     "softmax_fixed",
     "softmax_float",
+    "table_interp",
     "to_fixed",
 ]
 
@@ -81,6 +83,46 @@ def _interp(table: np.ndarray, idx: np.ndarray, rem: np.ndarray, rem_bits: int) 
     lo = table[idx]
     hi = table[np.minimum(idx + 1, len(table) - 1)]
     return lo + rshift_round((hi - lo) * rem, rem_bits)
+
+
+# --------------------------------------------------------------------------- tables
+#: Functions the row units read from tables: name -> (f, domain start, domain length).
+#: The domain [start, start + length) is cut into segments of 2^-lut_bits.
+TABLE_FUNCTIONS = {
+    "exp2": (np.exp2, 0, 1),
+    "reciprocal": (lambda m: 1.0 / m, 1, 1),
+    "rsqrt": (lambda m: 1.0 / np.sqrt(m), 1, 3),
+}
+
+
+@lru_cache(maxsize=32)
+def function_table(name: str, lut_bits: int, out_frac: int) -> np.ndarray:
+    """``round(f(p) * 2^out_frac)`` at every segment end ``p`` of f's domain (both ends
+    included: ``length * 2^lut_bits + 1`` entries). Read-only; hardware tables hold
+    the same integers."""
+    f, lo, span = TABLE_FUNCTIONS[name]
+    pts = lo + np.arange(span * (1 << lut_bits) + 1) / float(1 << lut_bits)
+    table = np.floor(f(pts) * 2.0**out_frac + 0.5).astype(np.int64)
+    table.setflags(write=False)
+    return table
+
+
+def table_interp(name: str, m: np.ndarray, m_frac: int, lut_bits: int,
+                 out_frac: int) -> np.ndarray:
+    """``f(m / 2^m_frac)`` with ``out_frac`` fraction bits for ``m`` in f's domain:
+    the table entry at the segment start plus the linear interpolation
+    ``rshift_round((T[i+1] - T[i]) * rem, m_frac - lut_bits)`` (``rem``: the bits of
+    ``m`` below the segment index)."""
+    _, lo, span = TABLE_FUNCTIONS[name]
+    rem_bits = m_frac - lut_bits
+    if rem_bits < 0:
+        raise ValueError(f"table_interp: {m_frac} input fraction bits < {lut_bits} index bits")
+    m = np.asarray(m, dtype=np.int64)
+    idx = (m >> rem_bits) - (lo << lut_bits)
+    if m.size and (idx.min() < 0 or idx.max() >= span << lut_bits):
+        raise ValueError(f"table_interp: {name} input outside [{lo}, {lo + span})")
+    rem = m & ((np.int64(1) << rem_bits) - 1)
+    return _interp(function_table(name, lut_bits, out_frac), idx, rem, rem_bits)
 
 
 # --------------------------------------------------------------------------- exp

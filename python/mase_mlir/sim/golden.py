@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numerics import Format, MXTensor, dequantize, quantize
+from ..numerics import Format, MXTensor, dequantize, quantize, rows
 from ..numerics.blockmath import linear
 
 #: op name -> f(attributes, operands, result format, result axis) -> MX result.
@@ -29,7 +29,20 @@ def _relu(attrs: dict[str, Any], ins: list[MXTensor], fmt: Format, axis: int) ->
     return quantize(np.maximum(dequantize(ins[0]), np.float32(0)), fmt, axis=axis)
 
 
-GOLDEN: dict[str, Golden] = {"mx.linear": _linear, "mx.relu": _relu}
+def _softmax(attrs: dict[str, Any], ins: list[Any], fmt: Format, axis: int) -> MXTensor:
+    return rows.softmax(ins[0], ins[1] if len(ins) > 1 else None, fmt)
+
+
+def _norm(attrs: dict[str, Any], ins: list[Any], fmt: Format, axis: int) -> MXTensor:
+    params = dict(zip(attrs["_roles"][1:], ins[1:], strict=True))
+    if attrs["_op"] == "mx.rms_norm":
+        return rows.rms_norm(ins[0], params.get("weight"), fmt, eps=attrs["eps"])
+    return rows.layer_norm(ins[0], params.get("weight"), params.get("bias"), fmt,
+                           eps=attrs["eps"])
+
+
+GOLDEN: dict[str, Golden] = {"mx.linear": _linear, "mx.relu": _relu, "mx.softmax": _softmax,
+                             "mx.layer_norm": _norm, "mx.rms_norm": _norm}
 
 
 def _find(module: Any, name: str) -> Any:
@@ -74,8 +87,11 @@ def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MX
                 raise ValueError(f"golden model: op {name} is not supported")
             res_t = mx.TensorType(op.results[0].type)
             fmt = Format.parse(mx.FormatAttr(res_t.format).spelling)
-            env[op.results[0]] = GOLDEN[name](_attributes(op), [env[v] for v in op.operands],
-                                              fmt, res_t.axis)
+            attrs = _attributes(op)
+            attrs["_op"] = name
+            attrs["_roles"] = tuple("" if r is None else str(r) for r in mx.operand_roles(op))
+            env[op.results[0]] = GOLDEN[name](attrs, [env[v] for v in op.operands], fmt,
+                                              res_t.axis)
     raise ValueError(f"function @{func} has no return")
 
 

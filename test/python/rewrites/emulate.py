@@ -3,8 +3,9 @@
 It walks the float program (before mx-assign-precision) and applies the config itself with
 :mod:`mase_mlir.numerics`: operands are quantized per role along their blocked axis,
 contractions with two MX operands use ``numerics.linear``/``numerics.matmul`` (one rounding,
-straight into the output format), every other op dequantizes, computes in float32 and
-quantizes its result. It shares only the float kernels (the float semantics) with the
+straight into the output format), softmax and the norms of an MX input into an MX output
+use ``numerics.rows``, every other op dequantizes, computes in float32 and quantizes its
+result. It shares only the float kernels (the float semantics) with the
 interpreter, never its MX code path, and knows the roles from the dialect's documentation,
 not from the pass.
 """
@@ -109,8 +110,33 @@ def _emulate_step(step: Any, args: list[Any], config: Mapping[str, Any]) -> np.n
         else:
             result = numerics.matmul(operands[0], operands[1], out_fmt)
         return np.asarray(_as_float(result), dtype=np.float32).reshape(step.type.shape)
+    rows = _row_operator(step, operands, out_fmt)
+    if rows is not None:
+        return np.asarray(_as_float(rows), dtype=np.float32)
     floats = [_as_float(v) for v in operands]
     result = KERNELS[step.kind](floats, step.attrs, step.type.shape, step.type.dtype)
     if out_fmt is not None:
         result = numerics.dequantize(_quantized(result, out_fmt, -1))
     return np.asarray(result)
+
+
+def _row_operator(step: Any, operands: list[Any], out_fmt: numerics.Format | None) -> Any:
+    """softmax / layer_norm / rms_norm of an MX input into an MX output over the last
+    axis: the exact definitions of ``numerics.rows`` (docs/numerics.md)."""
+    from mase_mlir.numerics import rows
+
+    x = operands[0] if operands else None
+    if (out_fmt is None or not isinstance(x, numerics.MXTensor) or x.axis != x.ndim - 1
+            or step.kind not in ("mx.softmax", "mx.layer_norm", "mx.rms_norm")):
+        return None
+    if step.kind == "mx.softmax":
+        if step.attrs["axis"] % x.ndim != x.ndim - 1:
+            return None
+        return rows.softmax(x, operands[1] if len(operands) > 1 else None, out_fmt)
+    if int(step.attrs.get("normalized_rank", 1)) != 1:
+        return None
+    params = dict(zip(step.attrs["_roles"][1:], operands[1:], strict=True))
+    if step.kind == "mx.rms_norm":
+        return rows.rms_norm(x, params.get("weight"), out_fmt, eps=step.attrs["eps"])
+    return rows.layer_norm(x, params.get("weight"), params.get("bias"), out_fmt,
+                           eps=step.attrs["eps"])
