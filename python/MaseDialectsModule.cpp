@@ -233,4 +233,31 @@ NB_MODULE(_maseDialects, m) {
       .def_property_readonly(
           "tensor", [](MlirType type) { return maseMXHWStreamTypeGetTensor(type); },
           "The MX tensor whose blocks the stream carries");
+
+  mxhw.def(
+      "_stream_table",
+      [](MlirOperation op) {
+        intptr_t n = maseMXHWMapOpGetStreamTable(op, nullptr, nullptr, nullptr,
+                                                 nullptr);
+        if (n < 0)
+          throw nb::value_error("expected an mxhw.view or mxhw.reblock with a "
+                                "valid element map");
+        std::string source(n * sizeof(int32_t), '\0');
+        std::string block(n * sizeof(int64_t), '\0');
+        std::string position(n * sizeof(int32_t), '\0');
+        std::string negate(n, '\0');
+        maseMXHWMapOpGetStreamTable(
+            op, reinterpret_cast<int32_t *>(source.data()),
+            reinterpret_cast<int64_t *>(block.data()),
+            reinterpret_cast<int32_t *>(position.data()),
+            reinterpret_cast<uint8_t *>(negate.data()));
+        return nb::make_tuple(nb::bytes(source.data(), source.size()),
+                              nb::bytes(block.data(), block.size()),
+                              nb::bytes(position.data(), position.size()),
+                              nb::bytes(negate.data(), negate.size()));
+      },
+      nb::arg("op"),
+      "The element map of an mxhw.view or mxhw.reblock in the output's stream "
+      "order: (source, block, position, negate) as little-endian int32, int64, "
+      "int32 and uint8 bytes");
 }

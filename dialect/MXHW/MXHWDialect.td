@@ -29,6 +29,11 @@ def MXHW_Dialect : Dialect {
   }];
   let dependentDialects = ["::mase::mx::MXDialect"];
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Adds the attributes (defined with their methods in ViewOps.cpp).
+    void registerAttributes();
+  }];
 }
 
 class MXHW_Op<string mnemonic, list<Trait> traits = []>

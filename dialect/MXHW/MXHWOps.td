@@ -10,6 +10,7 @@
 #ifndef MASE_MXHW_OPS
 #define MASE_MXHW_OPS
 
+include "MXHW/MXHWAttrs.td"
 include "MXHW/MXHWTypes.td"
 include "MX/MXAttrs.td"
 include "MX/MXTypes.td"
@@ -34,5 +35,6 @@ def MXHW_StreamOrConstant : AnyTypeOf<[MXHW_Stream, MXHW_Constant],
 // One file per family of units.
 include "MXHW/ContractionOps.td"
 include "MXHW/ElementwiseOps.td"
+include "MXHW/ViewOps.td"
 
 #endif // MASE_MXHW_OPS

@@ -20,6 +20,19 @@ MLIR_CAPI_EXPORTED bool maseTypeIsAMXHWStream(MlirType type);
 MLIR_CAPI_EXPORTED MlirType maseMXHWStreamTypeGet(MlirType tensor);
 MLIR_CAPI_EXPORTED MlirType maseMXHWStreamTypeGetTensor(MlirType stream);
 
+/// The element map of an mxhw.view or mxhw.reblock in the output's stream
+/// order (its blocks row-major over the block grid, the elements of a block
+/// along the blocked axis): for each output element the source operand, the
+/// source block (its position in that source's stream), the element's
+/// position in that block and whether it is negated. Returns the number of
+/// elements, -1 when `op` is neither op (or its map is invalid); the arrays
+/// (of that many entries) are filled when not null.
+MLIR_CAPI_EXPORTED intptr_t maseMXHWMapOpGetStreamTable(MlirOperation op,
+                                                        int32_t *source,
+                                                        int64_t *block,
+                                                        int32_t *position,
+                                                        uint8_t *negate);
+
 /// Registers the project's passes and pass pipelines (mase::registerAllPasses).
 MLIR_CAPI_EXPORTED void maseRegisterAllPasses(void);
 

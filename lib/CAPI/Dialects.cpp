@@ -5,7 +5,9 @@
 #include "mase-mlir/Dialect/MX/MXDialect.h"
 #include "mase-mlir/Dialect/MX/MXOps.h"
 #include "mase-mlir/Dialect/MX/MXTypes.h"
+#include "mase-mlir/Dialect/MXHW/ElementMap.h"
 #include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
+#include "mase-mlir/Dialect/MXHW/MXHWOps.h"
 #include "mase-mlir/Dialect/MXHW/MXHWTypes.h"
 #include "mase-mlir/InitAllPasses.h"
 
@@ -29,6 +31,27 @@ MlirType maseMXHWStreamTypeGet(MlirType tensor) {
 
 MlirType maseMXHWStreamTypeGetTensor(MlirType stream) {
   return wrap(cast<mase::mxhw::StreamType>(unwrap(stream)).getTensor());
+}
+
+intptr_t maseMXHWMapOpGetStreamTable(MlirOperation op, int32_t *source,
+                                     int64_t *block, int32_t *position,
+                                     uint8_t *negate) {
+  Operation *operation = unwrap(op);
+  if (!isa<mase::mxhw::ViewOp, mase::mxhw::ReblockOp>(operation))
+    return -1;
+  FailureOr<mase::mxhw::StreamTable> table = mase::mxhw::getStreamTable(operation);
+  if (failed(table))
+    return -1;
+  intptr_t n = table->source.size();
+  if (source)
+    std::copy(table->source.begin(), table->source.end(), source);
+  if (block)
+    std::copy(table->block.begin(), table->block.end(), block);
+  if (position)
+    std::copy(table->position.begin(), table->position.end(), position);
+  if (negate)
+    std::copy(table->negate.begin(), table->negate.end(), negate);
+  return n;
 }
 
 void maseRegisterAllPasses(void) { mase::registerAllPasses(); }

@@ -4,7 +4,8 @@
 // become streams of their blocks; constants, and function arguments used only
 // as weights, keep their `!mx.tensor` type: the units read them from memories)
 // and the signature. One conversion pattern per op lives in the family files
-// (LinearLowering.cpp, ElementwiseLowering.cpp); Units.h lists the ops.
+// (LinearLowering.cpp, ElementwiseLowering.cpp, ...); Units.h lists the ops.
+// After the conversion, the canonicalization of the mxhw ops composes views.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
 
 namespace mase::mx {
@@ -140,7 +142,8 @@ LogicalResult checkLowerable(Operation *op) {
 /// Ops that stay as they are inside a hardware function (constants are data:
 /// an op that computes with one is what the diagnostics name).
 bool isStructural(Operation *op) {
-  return isa<mx::ConstantOp, arith::ConstantOp, func::ReturnOp>(op);
+  return isa<mx::ConstantOp, arith::ConstantOp, func::ReturnOp>(op) ||
+         mxhw::isViewInterior(op);
 }
 
 struct ReturnLowering : public OpConversionPattern<func::ReturnOp> {
@@ -160,6 +163,7 @@ struct ConvertMXToMXHWPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
+      mxhw::foldConstantViews(func);
       if (failed(checkFunction(func)) || failed(convertSignature(func, converter)))
         return signalPassFailure();
     }
@@ -171,15 +175,46 @@ struct ConvertMXToMXHWPass
     });
     target.addIllegalDialect<mx::MXDialect>();
     target.addLegalOp<mx::ConstantOp>();  // constants live in memories
+    mxhw::addViewLegality(target);
     RewritePatternSet patterns(&getContext());
     patterns.add<ReturnLowering>(converter, &getContext());
     mxhw::populateLinearLowering(converter, patterns);
     mxhw::populateElementwiseLowering(converter, patterns);
+    mxhw::populateMatmulLowering(converter, patterns);
+    mxhw::populateViewLowering(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       return signalPassFailure();
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (!func.isExternal() && failed(finish(func)))
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      mxhw::eraseDeadViewInteriors(func);
+      if (failed(finish(func)))
         return signalPassFailure();
+    }
+    if (failed(canonicalizeUnits()))
+      return signalPassFailure();
+  }
+
+  /// The mxhw ops' canonicalizations (views compose, matmuls read shared
+  /// rhs batches once), on the mxhw ops only.
+  LogicalResult canonicalizeUnits() {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    mxhw::ViewOp::getCanonicalizationPatterns(patterns, ctx);
+    mxhw::ReblockOp::getCanonicalizationPatterns(patterns, ctx);
+    mxhw::BatchMatmulOp::getCanonicalizationPatterns(patterns, ctx);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<mxhw::ViewOp, mxhw::ReblockOp, mxhw::BatchMatmulOp>(op))
+        ops.push_back(op);
+    });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    config.enableFolding();
+    // Not converging within the driver's limit only leaves views uncomposed.
+    (void)applyOpPatternsGreedily(ops, frozen, config);
+    return success();
   }
 
   /// Diagnoses anything the hardware cannot do, before any rewriting.
@@ -193,6 +228,9 @@ struct ConvertMXToMXHWPass
     WalkResult result = func.walk([&](Operation *op) {
       if (op == func || isStructural(op))
         return WalkResult::advance();
+      if (mxhw::isViewRoot(op))
+        return failed(mxhw::checkView(op)) ? WalkResult::interrupt()
+                                           : WalkResult::advance();
       return failed(checkLowerable(op)) ? WalkResult::interrupt()
                                         : WalkResult::advance();
     });

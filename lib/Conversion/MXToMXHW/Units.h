@@ -8,6 +8,8 @@
 #ifndef MASE_LIB_CONVERSION_MXTOMXHW_UNITS_H
 #define MASE_LIB_CONVERSION_MXTOMXHW_UNITS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringRef.h"
@@ -30,6 +32,17 @@ struct UnitInfo {
 inline constexpr UnitInfo kUnits[] = {
     {"mx.linear", 0b110, 0b110},
     {"mx.relu", 0, 0},
+    {"mx.matmul", 0, 0},
+    {"mx.batch_matmul", 0, 0},
+    // Data movement (ViewLowering.cpp): MX-typed shape ops, neg and cast, and
+    // the same ops on floats between an mx.dequantize and an mx.quantize.
+    {"mx.reshape", 0, 0},
+    {"mx.transpose", 0, 0},
+    {"mx.slice", 0, 0},
+    {"mx.concat", 0, 0},
+    {"mx.broadcast", 0, 0},
+    {"mx.neg", 0, 0},
+    {"mx.cast", 0, 0},
 };
 
 /// The unit of `opName`, or null.
@@ -48,6 +61,30 @@ void populateLinearLowering(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns);
 void populateElementwiseLowering(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
+void populateMatmulLowering(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+void populateViewLowering(mlir::TypeConverter &converter,
+                          mlir::RewritePatternSet &patterns);
+
+//===--- Views (ViewLowering.cpp) -----------------------------------------===//
+
+/// An op that becomes an mxhw.view or mxhw.reblock: mx.quantize, mx.cast, an
+/// MX-typed shape op or neg (the root of an island of data movement).
+bool isViewRoot(mlir::Operation *op);
+/// An op inside an island: mx.dequantize, a shape op or neg on floats.
+bool isViewInterior(mlir::Operation *op);
+/// Diagnoses an island the hardware cannot move (at the offending op).
+mlir::LogicalResult checkView(mlir::Operation *root);
+/// Islands of constants become constants (before anything is checked).
+void foldConstantViews(mlir::func::FuncOp func);
+/// Island interiors are legal during the conversion ...
+void addViewLegality(mlir::ConversionTarget &target);
+/// ... and erased once the views replaced their roots.
+void eraseDeadViewInteriors(mlir::func::FuncOp func);
+/// A view of a `[..., K, N]` stream blocked along K as `[..., N, K]` (the
+/// batch_matmul unit's rhs).
+mlir::Value transposedRhs(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value stream, mlir::StringAttr name);
 
 } // namespace mase::mxhw
 

@@ -123,6 +123,30 @@ static ArrayAttr quantizeConstant(DenseElementsAttr values, MXTensorType type,
                               DenseIntElementsAttr::get(codeType, codeValues)});
 }
 
+DenseElementsAttr mase::mx::dequantizeConstant(ConstantOp op) {
+  MXTensorType type = op.getType();
+  FormatAttr format = type.getFormat();
+  mase::numerics::MXParams params = kernelParams(format, RoundingMode::Even);
+  ArrayRef<int64_t> shape = type.getShape();
+  unsigned axis = type.getAxis();
+  int64_t outer = 1, inner = 1;
+  for (unsigned i = 0; i < axis; ++i)
+    outer *= shape[i];
+  for (unsigned i = axis + 1; i < shape.size(); ++i)
+    inner *= shape[i];
+  auto scales = llvm::map_to_vector(op.getScales().getValues<APInt>(), [](const APInt &v) {
+    return uint8_t(v.getZExtValue());
+  });
+  auto codes = llvm::map_to_vector(op.getCodes().getValues<APInt>(), [](const APInt &v) {
+    return uint16_t(v.getZExtValue());
+  });
+  SmallVector<float> values(codes.size());
+  mase::numerics::dequantize<uint16_t>(scales.data(), codes.data(), values.data(), outer,
+                                       shape[axis], inner, params);
+  auto f32 = RankedTensorType::get(shape, Float32Type::get(op.getContext()));
+  return DenseElementsAttr::get(f32, ArrayRef<float>(values));
+}
+
 OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
   auto values = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   if (!values || !values.getElementType().isF32())

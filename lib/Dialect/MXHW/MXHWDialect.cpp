@@ -17,6 +17,7 @@ using namespace mase::mxhw;
 #include "MXHW/MXHWTypes.cpp.inc"
 
 void MXHWDialect::initialize() {
+  registerAttributes();
   addTypes<
 #define GET_TYPEDEF_LIST
 #include "MXHW/MXHWTypes.cpp.inc"

@@ -57,6 +57,43 @@ LogicalResult LinearOp::verify() {
   return success();
 }
 
+LogicalResult BatchMatmulOp::verify() {
+  MXTensorType a = getLhs().getType().getTensor();
+  MXTensorType b = getRhs().getType().getTensor();
+  MXTensorType y = getOutput().getType().getTensor();
+  if (failed(checkLastAxis(*this, a, "lhs")) ||
+      failed(checkLastAxis(*this, b, "rhs")) ||
+      failed(checkLastAxis(*this, y, "output")))
+    return failure();
+  if (a.getRank() < 2 || b.getRank() < 2)
+    return emitOpError() << "operands must have rank >= 2, got "
+                         << formatShape(a.getShape()) << " and "
+                         << formatShape(b.getShape());
+  ArrayRef<int64_t> as = a.getShape(), bs = b.getShape();
+  int64_t k = as.back();
+  if (bs.back() != k)
+    return emitOpError() << "rhs [..., N, K] has K = " << bs.back()
+                         << ", the lhs K = " << k;
+  SmallVector<int64_t> want(as.drop_back());
+  want.push_back(bs[bs.size() - 2]);
+  if (y.getShape() != ArrayRef<int64_t>(want))
+    return emitOpError() << "output shape must be " << formatShape(want) << ", got "
+                         << formatShape(y.getShape());
+  int64_t lhsBatches = 1, rhsBatches = 1;
+  for (int64_t d : as.drop_back(2))
+    lhsBatches *= d;
+  for (int64_t d : bs.drop_back(2))
+    rhsBatches *= d;
+  if (lhsBatches % rhsBatches)
+    return emitOpError() << "the rhs's " << rhsBatches
+                         << " batches cannot serve the lhs's " << lhsBatches;
+  unsigned x = a.getFormat().getBlockSize(), w = b.getFormat().getBlockSize();
+  if (std::max(x, w) % std::min(x, w))
+    return emitOpError() << "block sizes along K must divide one another, got "
+                         << a.getFormat().str() << " and " << b.getFormat().str();
+  return success();
+}
+
 LogicalResult ReluOp::verify() {
   MXTensorType x = getInput().getType().getTensor();
   MXTensorType y = getOutput().getType().getTensor();

@@ -18,4 +18,10 @@
 #define GET_OP_CLASSES
 #include "MX/MXOps.h.inc"
 
+namespace mase::mx {
+/// The float32 values of an MX constant (exact for every MXInt format and
+/// the OCP float formats: their values are float32 numbers).
+mlir::DenseElementsAttr dequantizeConstant(ConstantOp op);
+} // namespace mase::mx
+
 #endif // MASE_MLIR_DIALECT_MX_MXOPS_H

@@ -3,6 +3,7 @@
 #ifndef MASE_MLIR_DIALECT_MXHW_MXHWOPS_H
 #define MASE_MLIR_DIALECT_MXHW_MXHWOPS_H
 
+#include "mase-mlir/Dialect/MXHW/MXHWAttrs.h"
 #include "mase-mlir/Dialect/MXHW/MXHWTypes.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"

@@ -1,0 +1,30 @@
+// RUN: mase-opt %s -split-input-file --convert-mx-to-mxhw -verify-diagnostics
+
+func.func @computes(%x: !mx.tensor<4x16xmxint<8,8,16>>) -> !mx.tensor<4x16xmxint<8,8,16>> {
+  %f = mx.dequantize %x : !mx.tensor<4x16xmxint<8,8,16>> -> tensor<4x16xf32>
+  // expected-error @+1 {{'mx.exp' has no hardware unit; the hardware implements}}
+  %e = mx.exp %f : tensor<4x16xf32> -> tensor<4x16xf32>
+  %q = mx.quantize %e : tensor<4x16xf32> -> !mx.tensor<4x16xmxint<8,8,16>>
+  return %q : !mx.tensor<4x16xmxint<8,8,16>>
+}
+
+// -----
+
+func.func @nearest(%x: !mx.tensor<4x16xmxint<8,8,16>>) -> !mx.tensor<16x4xmxint<8,8,4>> {
+  %f = mx.dequantize %x : !mx.tensor<4x16xmxint<8,8,16>> -> tensor<4x16xf32>
+  %t = mx.transpose %f {permutation = array<i64: 1, 0>} : tensor<4x16xf32> -> tensor<16x4xf32>
+  // expected-error @+1 {{the hardware rounds half to even, not with rounding = nearest}}
+  %q = mx.quantize %t {rounding = #mx.rounding<nearest>} : tensor<16x4xf32> -> !mx.tensor<16x4xmxint<8,8,4>>
+  return %q : !mx.tensor<16x4xmxint<8,8,4>>
+}
+
+// -----
+
+func.func @mixed(%x: !mx.tensor<4x16xmxint<8,8,16>>) -> !mx.tensor<8x16xmxint<8,8,16>> {
+  %f = mx.dequantize %x : !mx.tensor<4x16xmxint<8,8,16>> -> tensor<4x16xf32>
+  %c = arith.constant dense<1.0> : tensor<4x16xf32>
+  %cat = mx.concat %f, %c {axis = 0 : i64} : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<8x16xf32>
+  // expected-error @+1 {{a view mixes constants and computed values; the hardware streams only computed values through views}}
+  %q = mx.quantize %cat : tensor<8x16xf32> -> !mx.tensor<8x16xmxint<8,8,16>>
+  return %q : !mx.tensor<8x16xmxint<8,8,16>>
+}
