@@ -4,8 +4,9 @@ One MX block is one memory word: the ``B`` element codes (element ``i`` at bits
 ``[i*M, (i+1)*M)``) followed by the ``E``-bit scale code. Formats with a one-bit
 scale (``mxint<M,1,B>``: the only valid scale code is 0, i.e. plain fixed point
 with the constant scale 2^0) carry no scale field. Blocks are stored in
-row-major order of the block grid; a stream carries the blocks in the same order,
-one per transfer (``!mxhw.stream``).
+row-major order of the block grid (the shape with the blocked axis divided by
+``B``); a stream carries the blocks in the same order, one per transfer
+(``!mxhw.stream``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ def word_bits(fmt: Format) -> int:
     return fmt.block_size * fmt.element_bits + (fmt.scale_bits if has_scale(fmt) else 0)
 
 
+def _split(shape: tuple[int, ...], axis: int, b: int) -> tuple[int, ...]:
+    """``shape`` with the blocked axis split into (blocks, B)."""
+    return (*shape[:axis], shape[axis] // b, b, *shape[axis + 1:])
+
+
 def pack(q: MXTensor) -> list[int]:
-    """Memory words (Python ints) of an MX tensor blocked along its last axis."""
+    """Memory words (Python ints) of an MX tensor, in the order of its block grid."""
     fmt = q.fmt
-    if q.axis != q.ndim - 1:
-        raise ValueError(f"hardware layout needs blocks along the last axis, not axis {q.axis}")
     m, b = fmt.element_bits, fmt.block_size
-    codes = q.codes.astype(np.int64).reshape(-1, b) & ((1 << m) - 1)
+    codes = q.codes.astype(np.int64).reshape(_split(q.shape, q.axis, b))
+    codes = np.moveaxis(codes, q.axis + 1, -1).reshape(-1, b) & ((1 << m) - 1)
     scales = q.scales.astype(np.int64).reshape(-1)
     words = []
     for blk, sc in zip(codes.tolist(), scales.tolist(), strict=True):
@@ -44,8 +49,9 @@ def pack(q: MXTensor) -> list[int]:
     return words
 
 
-def unpack(words: list[int], fmt: Format, shape: tuple[int, ...]) -> MXTensor:
-    """The MX tensor (blocked along the last axis) held by memory words."""
+def unpack(words: list[int], fmt: Format, shape: tuple[int, ...], axis: int = -1) -> MXTensor:
+    """The MX tensor (blocked along ``axis``) held by memory words."""
+    axis = axis % len(shape)
     m, b = fmt.element_bits, fmt.block_size
     nblk = int(np.prod(shape)) // b
     if len(words) != nblk:
@@ -58,6 +64,8 @@ def unpack(words: list[int], fmt: Format, shape: tuple[int, ...]) -> MXTensor:
             codes[k, i] = (w >> (i * m)) & mask
         if has_scale(fmt):
             scales[k] = (w >> (b * m)) & ((1 << fmt.scale_bits) - 1)
-    sshape = (*shape[:-1], shape[-1] // b)
-    return MXTensor(fmt, scales.reshape(sshape).astype(np.uint8),
-                    codes.reshape(shape).astype(fmt.element_dtype), len(shape) - 1)
+    split = _split(shape, axis, b)
+    grid = (*split[:axis + 1], *split[axis + 2:])
+    codes = np.moveaxis(codes.reshape(*grid, b), -1, axis + 1).reshape(shape)
+    return MXTensor(fmt, scales.reshape(grid).astype(np.uint8),
+                    codes.astype(fmt.element_dtype), axis)

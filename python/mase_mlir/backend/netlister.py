@@ -118,7 +118,7 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
             port = f"in{len(nl.inputs)}"
             nl.inputs.append(StreamIO(port, BlockLayout(fmt).bits, t.num_blocks,
                                       {"argument": k, "format": str(fmt),
-                                       "shape": list(t.shape)}))
+                                       "shape": list(t.shape), "axis": t.axis}))
             source[arg] = Endpoint(-1, port)
             beats[source[arg]] = t.num_blocks
         else:
@@ -160,7 +160,7 @@ def build_netlist(module: Any, top: str | None = None) -> Design:
                 port = f"out{k}"
                 nl.outputs.append(StreamIO(port, BlockLayout(fmt).bits, t.num_blocks,
                                            {"result": k, "format": str(fmt),
-                                            "shape": list(t.shape)}))
+                                            "shape": list(t.shape), "axis": t.axis}))
                 nl.results.append(source[value])
             continue
         if kind not in registry:
@@ -240,5 +240,10 @@ def _view(op: Any, unit_name: str) -> OpView:
             attrs[key] = attr.value
         else:
             attrs[key] = str(attr)
+    if op.name in ("mxhw.view", "mxhw.reblock"):
+        from ..dialects import mxhw
+        from .units.view import StreamTable
+
+        attrs["stream_table"] = StreamTable(*mxhw.stream_table(op))
     return OpView(op.name, unit_name, tuple(_tensor_view(v.type) for v in op.operands),
                   _tensor_view(op.results[0].type), attrs, _name(op))

@@ -134,7 +134,7 @@ def argument_types(manifest: dict) -> dict[int, tuple[Format, tuple[int, ...], i
     out = {}
     for s in manifest["inputs"]:
         shape = tuple(s["shape"])
-        out[s["argument"]] = (Format.parse(s["format"]), shape, len(shape) - 1)
+        out[s["argument"]] = (Format.parse(s["format"]), shape, s.get("axis", len(shape) - 1))
     for m in manifest["memories"]:
         if "argument" in m:
             shape = tuple(m["shape"])
@@ -242,7 +242,8 @@ def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed:
         outputs = []
         for s in manifest["outputs"]:
             words = [int(line, 16) for line in (rdir / f"out_{s['port']}.hex").read_text().split()]
-            outputs.append(unpack(words, Format.parse(s["format"]), tuple(s["shape"])))
+            outputs.append(unpack(words, Format.parse(s["format"]), tuple(s["shape"]),
+                                  s.get("axis", -1)))
     mismatches = []
     if interp_out is None:  # the interpreter is part of the golden model: no silent pass
         mismatches.append(f"interpreter: {interp_note}")

@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..numerics import Format, MXTensor, dequantize, quantize, rows
-from ..numerics.blockmath import linear
+from ..numerics.blockmath import linear, matmul
 
-#: op name -> f(attributes, operands, result format, result axis) -> MX result.
-Golden = Callable[[dict[str, Any], list[MXTensor], Format, int], MXTensor]
+#: op name -> f(attributes, operands, result format, result axis) -> MX result. Data
+#: movement between a dequantize and a quantize has float operands and results (format
+#: and axis None): it moves the exact values.
+Golden = Callable[[dict[str, Any], list[Any], Format | None, int | None], Any]
 
 
 def _linear(attrs: dict[str, Any], ins: list[MXTensor], fmt: Format, axis: int) -> MXTensor:
@@ -41,8 +43,59 @@ def _norm(attrs: dict[str, Any], ins: list[Any], fmt: Format, axis: int) -> MXTe
                            eps=attrs["eps"])
 
 
-GOLDEN: dict[str, Golden] = {"mx.linear": _linear, "mx.relu": _relu, "mx.softmax": _softmax,
-                             "mx.layer_norm": _norm, "mx.rms_norm": _norm}
+def _matmul(attrs: dict[str, Any], ins: list[MXTensor], fmt: Format, axis: int) -> MXTensor:
+    return matmul(ins[0], ins[1], fmt, acc=attrs.get("acc"))
+
+
+def _moving(fn: Callable[[dict[str, Any], list[np.ndarray]], np.ndarray]) -> Golden:
+    """A data movement op: on the exact values, re-quantized when its result is MX."""
+
+    def run(attrs: dict[str, Any], ins: list[Any], fmt: Format | None, axis: int | None):
+        values = [dequantize(x) if isinstance(x, MXTensor) else x for x in ins]
+        out = np.asarray(fn(attrs, values), dtype=np.float32)
+        return out if fmt is None else quantize(out, fmt, axis=axis)
+
+    return run
+
+
+def _slice(attrs: dict[str, Any], xs: list[np.ndarray]) -> np.ndarray:
+    index = tuple(slice(o, o + n * s, s) for o, n, s in
+                  zip(attrs["offsets"], attrs["sizes"], attrs["strides"], strict=True))
+    return xs[0][index]
+
+
+GOLDEN: dict[str, Golden] = {
+    "mx.linear": _linear,
+    "mx.relu": _relu,
+    "mx.softmax": _softmax,
+    "mx.layer_norm": _norm,
+    "mx.rms_norm": _norm,
+    # Attention's contractions and data movement (hw-attention).
+    "mx.matmul": _matmul,
+    "mx.batch_matmul": _matmul,
+    "mx.quantize": _moving(lambda a, xs: xs[0]),
+    "mx.dequantize": _moving(lambda a, xs: xs[0]),
+    "mx.cast": _moving(lambda a, xs: xs[0]),
+    "mx.neg": _moving(lambda a, xs: -xs[0]),
+    "mx.transpose": _moving(lambda a, xs: np.transpose(xs[0], a["permutation"])),
+    "mx.slice": _moving(_slice),
+    "mx.concat": _moving(lambda a, xs: np.concatenate(xs, axis=a["axis"])),
+}
+
+
+_MOVEMENT = frozenset({"mx.quantize", "mx.dequantize", "mx.cast", "mx.neg", "mx.transpose",
+                       "mx.slice", "mx.concat"})
+
+
+def _values(x: Any) -> np.ndarray:
+    return dequantize(x) if isinstance(x, MXTensor) else x
+
+
+#: Movement ops defined by their result's shape.
+_SHAPED: dict[str, Callable[[Any, tuple[int, ...]], np.ndarray]] = {
+    "mx.reshape": lambda x, shape: _values(x).reshape(shape),
+    "mx.broadcast": lambda x, shape: np.broadcast_to(_values(x), shape).astype(np.float32),
+}
 
 
 def _find(module: Any, name: str) -> Any:
@@ -53,6 +106,7 @@ def _find(module: Any, name: str) -> Any:
 
 
 def _attributes(op: Any) -> dict[str, Any]:
+    from .. import ir
     from ..dialects import mx
 
     out = {}
@@ -60,7 +114,12 @@ def _attributes(op: Any) -> dict[str, Any]:
         key = named if isinstance(named, str) else named.name
         attr = op.attributes[key]
         spelling = mx.attribute_spelling(attr)
-        out[key] = spelling if spelling is not None else getattr(attr, "value", str(attr))
+        if spelling is not None:
+            out[key] = spelling
+        elif isinstance(attr, ir.DenseI64ArrayAttr):
+            out[key] = list(ir.DenseI64ArrayAttr(attr))
+        else:
+            out[key] = getattr(attr, "value", str(attr))
     return out
 
 
@@ -83,15 +142,27 @@ def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MX
             if name == "mx.constant":
                 env[op.results[0]] = _constant(op)
                 continue
-            if name not in GOLDEN:
+            if name not in GOLDEN and name not in _SHAPED:
                 raise ValueError(f"golden model: op {name} is not supported")
-            res_t = mx.TensorType(op.results[0].type)
-            fmt = Format.parse(mx.FormatAttr(res_t.format).spelling)
+            result = op.results[0]
+            fmt = axis = None
+            if mx.TensorType.isinstance(result.type):
+                res_t = mx.TensorType(result.type)
+                fmt, axis = Format.parse(mx.FormatAttr(res_t.format).spelling), res_t.axis
+                shape = tuple(res_t.shape)
+            else:
+                shape = tuple(ir.ShapedType(result.type).shape)
+            operands = [env[v] for v in op.operands]
+            if name in _SHAPED:
+                value = _SHAPED[name](operands[0], shape)
+                env[result] = value if fmt is None else quantize(value, fmt, axis=axis)
+                continue
             attrs = _attributes(op)
             attrs["_op"] = name
-            attrs["_roles"] = tuple("" if r is None else str(r) for r in mx.operand_roles(op))
-            env[op.results[0]] = GOLDEN[name](attrs, [env[v] for v in op.operands], fmt,
-                                              res_t.axis)
+            if name not in _MOVEMENT:  # operand roles: the quantizable ops' own
+                attrs["_roles"] = tuple("" if r is None else str(r)
+                                        for r in mx.operand_roles(op))
+            env[result] = GOLDEN[name](attrs, operands, fmt, axis)
     raise ValueError(f"function @{func} has no return")
 
 
