@@ -98,6 +98,16 @@ _SHAPED: dict[str, Callable[[Any, tuple[int, ...]], np.ndarray]] = {
 }
 
 
+def _float_constant(attr: Any) -> np.ndarray:
+    from .. import ir
+
+    dense = ir.DenseFPElementsAttr(attr)
+    shape = tuple(ir.ShapedType(dense.type).shape)
+    if dense.is_splat:
+        return np.full(shape, dense.get_splat_value().value, dtype=np.float32)
+    return np.array(dense, dtype=np.float32).reshape(shape)
+
+
 def _find(module: Any, name: str) -> Any:
     for op in module.body.operations:
         if op.operation.name == "func.func" and str(op.attributes["sym_name"]).strip('"') == name:
@@ -141,6 +151,9 @@ def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MX
                 return [env[v] for v in op.operands]
             if name == "mx.constant":
                 env[op.results[0]] = _constant(op)
+                continue
+            if name == "arith.constant":  # float data a movement op reads
+                env[op.results[0]] = _float_constant(op.attributes["value"])
                 continue
             if name not in GOLDEN and name not in _SHAPED:
                 raise ValueError(f"golden model: op {name} is not supported")
