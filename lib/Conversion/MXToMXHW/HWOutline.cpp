@@ -46,9 +46,12 @@ bool isHostType(Type type) {
   return !tensor || !isa<FloatType>(tensor.getElementType());
 }
 
-/// Ops the host runs before the hardware when their operands are host values.
+/// Ops the host runs before the hardware when their operands are host values
+/// (data movement of float inputs included: the host quantizes the moved data,
+/// e.g. the head split of an attention's inputs, exactly as the model says).
 bool isHostPrologueOp(Operation *op) {
-  if (isa<EmbeddingOp, QuantizeOp>(op))
+  if (isa<EmbeddingOp, QuantizeOp, ReshapeOp, TransposeOp, SliceOp, ConcatOp,
+          BroadcastOp>(op))
     return true;
   return llvm::all_of(op->getResultTypes(), isHostType);
 }

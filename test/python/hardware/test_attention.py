@@ -19,6 +19,7 @@ import pytest
 from test_hardware import _compile, _lint, adversarial
 
 from mase_mlir import sim
+from mase_mlir.cli.main import main as mase_main
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +248,51 @@ def test_gpt2_fused_qkv_slices(work):
     assert _hw(out).count("mxhw.view") == 2
     _lint(out / "qkv.sv", "qkv")
     _sim(out, lambda rng: {0: adversarial(rng, (t, 3 * h * d), fx, spread=6)})
+
+
+FACTORY = '''
+import torch
+from torch import nn
+
+
+class Attention(nn.Module):
+    """Q.K^T and P.V per head (softmax-free), heads split from and merged into [T, H*D]."""
+
+    def __init__(self, heads: int, head_dim: int) -> None:
+        super().__init__()
+        self.heads, self.head_dim = heads, head_dim
+
+    def forward(self, q, k, v):
+        t = q.shape[0]
+
+        def split(x):
+            return x.view(t, self.heads, self.head_dim).transpose(0, 1)
+
+        s = split(q) @ split(k).transpose(-1, -2)
+        o = s @ split(v)
+        return o.transpose(0, 1).reshape(t, self.heads * self.head_dim)
+
+
+def make():
+    torch.manual_seed(0)
+    return Attention(3, 16), tuple(torch.randn(12, 48) for _ in range(3))
+'''
+
+
+def test_pytorch_attention_module_through_the_cli(work, capsys):
+    """A torch module doing q @ k^T and @ v with head split and merge: mase import, a
+    precision config with MX outputs, mase compile --config, mase sim (bit-exact on the
+    imported example inputs)."""
+    factory = work / "attention_model.py"
+    factory.write_text(FACTORY)
+    model, cfg, out = work / "attention.mlir", work / "attention.json", work / "attention_hw"
+    assert mase_main(["import", f"{factory}:make", "-o", str(model), "-q"]) == 0
+    cfg.write_text(json.dumps({"default": {"input": "mxint<8,8,4>", "output": "mxint<6,8,4>",
+                                           "accumulator": "bounded<4>"},
+                               "hardware": {"area": False}}))
+    assert mase_main(["compile", str(model), "--config", str(cfg), "-o", str(out), "-q"]) == 0
+    hw = _hw(out)
+    assert hw.count("mxhw.batch_matmul") == 2
+    capsys.readouterr()
+    assert mase_main(["sim", str(out)]) == 0
+    assert "RTL == numerics == interpreter" in capsys.readouterr().out
