@@ -39,6 +39,10 @@ CASES = {
     "mlp_relu": "MLP 4 tokens: linear mxint<4,8,16> -> relu -> linear mxint<6,8,16>",
     "mlp_relu_32": "MLP 32 tokens: linear mxint<4,8,16> -> relu -> linear mxint<6,8,16>",
     "linear_384": "linear 32x384x384 + bias, MXINT8 (MiniLM's width), bounded<4>",
+    "attention_minilm": "attention without softmax, MiniLM: 12 heads, 32 tokens, head dim 32, "
+                        "MXINT8 (head split/merge views, value reblock, Q.K^T and P.V)",
+    "attention_gqa": "attention without softmax, GQA 6 query / 2 key-value heads, 16 tokens, "
+                     "head dim 16, mxint<8,8,16>",
 }
 # MX design -> the fixed-point baseline with the same lanes (MACs per cycle).
 BASELINE = {"linear_mxint8": "linear_int8_b32", "linear_mxint4": "linear_int8",
