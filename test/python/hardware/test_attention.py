@@ -14,11 +14,9 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
-from test_hardware import _compile, _lint, adversarial
+from test_hardware import _compile, _lint, _sim_many, adversarial
 
-from mase_mlir import sim
 from mase_mlir.cli.main import main as mase_main
 
 
@@ -112,18 +110,6 @@ def attention(t: int, heads: int, kv_heads: int, d: int, fa: str, fs: str, fv: s
                             _t((t, kv_heads * d), fa)], y, _t((t, heads * d), fo))
 
 
-def _sim(out: Path, make, seeds=range(2), stalls=((0, 0), (35, 45))) -> list[int]:
-    cycles = []
-    for seed in seeds:
-        args = make(np.random.default_rng(seed))
-        for stall_in, stall_out in stalls:
-            res = sim.run(out, args, seed=seed, stall_in=stall_in, stall_out=stall_out)
-            assert res.ok, res.first_mismatch
-            assert res.interpreter == "compared"
-            cycles.append(res.cycles)
-    return cycles
-
-
 def _hw(out: Path) -> str:
     return (out / "hw.mlir").read_text()
 
@@ -156,7 +142,7 @@ def test_attention_heads(work, name):
                 1: adversarial(rng, (t, kv * d), fa, spread=6),
                 2: adversarial(rng, (t, kv * d), fa, spread=6)}
 
-    _sim(out, make)
+    _sim_many(out, make, seeds=range(2))
 
 
 BMM = """
@@ -178,8 +164,8 @@ def test_batch_matmul_streamed_operands(work, acc):
     out = _compile(work, f"bmm_{acc.replace('<', '').replace('>', '')}", text)
     assert "mxhw.view" in _hw(out)
     _lint(out / "bmm.sv", "bmm")
-    _sim(out, lambda rng: {0: adversarial(rng, (b, m, k), fa),
-                           1: adversarial(rng, (b, k, n), fb, axis=1)}, seeds=range(3))
+    _sim_many(out, lambda rng: {0: adversarial(rng, (b, m, k), fa),
+                                1: adversarial(rng, (b, k, n), fb, axis=1)})
     report = json.loads((out / "report.json").read_text())
     assert report["ideal_cycles"] > 0
 
@@ -214,8 +200,8 @@ def test_rotate_half_and_concat_are_one_view(work):
     hw = _hw(out)
     assert hw.count("mxhw.view") == 1 and "mxhw.reblock" not in hw and "negate" in hw
     _lint(out / "rot.sv", "rot")
-    _sim(out, lambda rng: {0: adversarial(rng, (t, h * d), fx),
-                           1: adversarial(rng, (t, h * d), fx)})
+    _sim_many(out, lambda rng: {0: adversarial(rng, (t, h * d), fx),
+                                1: adversarial(rng, (t, h * d), fx)}, seeds=range(2))
 
 
 FUSED_QKV = """
@@ -247,7 +233,8 @@ def test_gpt2_fused_qkv_slices(work):
     out = _compile(work, "fused_qkv", text)
     assert _hw(out).count("mxhw.view") == 2
     _lint(out / "qkv.sv", "qkv")
-    _sim(out, lambda rng: {0: adversarial(rng, (t, 3 * h * d), fx, spread=6)})
+    _sim_many(out, lambda rng: {0: adversarial(rng, (t, 3 * h * d), fx, spread=6)},
+              seeds=range(2))
 
 
 FACTORY = '''
