@@ -283,3 +283,32 @@ def test_pytorch_attention_module_through_the_cli(work, capsys):
     capsys.readouterr()
     assert mase_main(["sim", str(out)]) == 0
     assert "RTL == numerics == interpreter" in capsys.readouterr().out
+
+
+CONCAT_REBLOCK = """
+func.func @cat(%a: {ta}, %b: {tb}) -> {to} {{
+  %fa = mx.dequantize %a : {ta} -> {fa}
+  %fb = mx.dequantize %b : {tb} -> {fb}
+  %c = mx.concat %fa, %fb {{axis = 0 : i64}} : ({fa}, {fb}) -> {fc}
+  %n = mx.neg %c : {fc} -> {fc}
+  %t = mx.transpose %n {{permutation = array<i64: 1, 0>}} : {fc} -> {ft}
+  %q = mx.quantize %t {{name = "cat"}} : {ft} -> {to}
+  return %q : {to}
+}}
+"""
+
+
+def test_reblock_of_two_sources_in_other_formats(work):
+    """A concatenation of two streams in different formats, negated and transposed, into
+    blocks along the other axis: one reblock with two sources (rounded once)."""
+    fa, fb, fo = "mxint<8,8,8>", "mxint<5,6,4>", "mxint<6,8,6>"
+    text = CONCAT_REBLOCK.format(ta=_t((3, 16), fa), tb=_t((3, 16), fb), to=_t((16, 6), fo),
+                                 fa=_f((3, 16)), fb=_f((3, 16)), fc=_f((6, 16)),
+                                 ft=_f((16, 6)))
+    out = _compile(work, "concat_reblock", text)
+    hw = _hw(out)
+    assert hw.count("mxhw.reblock") == 1 and "mxhw.view" not in hw
+    assert "%arg0, %arg1 [" in hw or "%arg1, %arg0 [" in hw  # both sources, one unit
+    _lint(out / "cat.sv", "cat")
+    _sim_many(out, lambda rng: {0: adversarial(rng, (3, 16), fa),
+                                1: adversarial(rng, (3, 16), fb)}, seeds=range(2))

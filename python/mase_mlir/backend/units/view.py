@@ -239,6 +239,30 @@ class ReblockSpec:
     table: StreamTable
 
 
+@dataclass(frozen=True)
+class _TwoLevel:
+    blocks: list[tuple[int, int, int]]  # per output block: (source block, position, pattern)
+    patterns: list[tuple[tuple[int, int, int, int], ...]]  # per element: (src, dblk, dpos, neg)
+    offset_bits: tuple[int, int]  # signed widths of dblk and dpos
+
+
+def _two_level(t: StreamTable, b: int) -> _TwoLevel:
+    """The element table as per-block locations and the distinct per-element offsets."""
+    n = len(t.source) // b
+    blk, pos = t.block.reshape(n, b), t.position.reshape(n, b)
+    dblk, dpos = blk - blk[:, :1], pos - pos[:, :1]
+    src, neg = t.source.reshape(n, b), t.negate.reshape(n, b)
+    ids: dict[tuple, int] = {}
+    blocks = []
+    for k in range(n):
+        key = tuple(zip(src[k].tolist(), dblk[k].tolist(), dpos[k].tolist(),
+                        neg[k].astype(int).tolist(), strict=True))
+        blocks.append((int(blk[k, 0]), int(pos[k, 0]), ids.setdefault(key, len(ids))))
+    widths = (signed_bits(int(dblk.min()), int(dblk.max())),
+              signed_bits(int(dpos.min()), int(dpos.max())))
+    return _TwoLevel(blocks, list(ids), widths)
+
+
 def build_reblock(spec: ReblockSpec, subs: SubModules) -> Unit:
     for role, fmt in [*((f"source #{s}", f) for s, (f, _) in enumerate(spec.sources)),
                       ("output", spec.out)]:
@@ -259,23 +283,42 @@ def build_reblock(spec: ReblockSpec, subs: SubModules) -> Unit:
     credits, credits_n = m.state(2, reset=2, hint="credits")
     release = m.wire(1, "release")
     step = m.wire(1, "step")
-    el, el_last = counter(m, n_el, step, hint="el")
-    out_idx, _ = counter(m, bo, step, hint="out_idx")
+    out_idx, out_last = counter(m, bo, step, hint="out_idx")
+    n_blocks = n_el // bo
+    ob, ob_last = counter(m, n_blocks, m.and_(step, out_last), hint="out_blk")
     starts = m.eqc(out_idx, 0) if bo > 1 else m.const(1, 1)
     credit_ok = m.or_(m.not_(starts), m.or_(m.nez(credits), release), hint="credit_ok")
     m.assign(step, m.and_(buf.reading, credit_ok))
     acquire = m.and_(step, starts)
     m.assign(credits_n, m.sub(m.add(credits, m.zext(release, 2)), m.zext(acquire, 2)))
-    m.assign(buf.done, m.and_(step, el_last))
+    m.assign(buf.done, m.and_(step, m.and_(ob_last, out_last)))
 
-    entry_w = aw + sw + pw + 1
-    entries = [(int(b) << (sw + pw + 1)) | (int(s) << (pw + 1)) | (int(p) << 1) | int(neg)
-               for s, b, p, neg in zip(t.source, t.block, t.position, t.negate, strict=True)]
-    entry = rom(m, entries, entry_w, el, "map")
-    m.assign(buf.raddr, m.extract(entry, sw + pw + 1, aw))
-    src1 = m.reg(m.extract(entry, pw + 1, sw), hint="src1") if len(spec.sources) > 1 else None
-    pos1 = m.reg(m.extract(entry, 1, pw), hint="pos1") if pw > 0 else None
-    neg1 = m.reg(m.bit(entry, 0), hint="neg1")
+    # The map in two tables: per output block the location of its first element and a
+    # pattern; per pattern and element the source, the offsets from that location and the
+    # negation (a transposition's blocks share one pattern).
+    tab = _two_level(t, bo)
+    bw, ow = tab.offset_bits
+    pat_w = clog2(len(tab.patterns))
+    e1 = rom(m, [(blk << (pw + pat_w)) | (pos << pat_w) | pat for blk, pos, pat in tab.blocks],
+             aw + pw + pat_w, ob, "map_blk")
+    e2_w = sw + bw + ow + 1
+    items = [(src << (bw + ow + 1)) | ((db & ((1 << bw) - 1)) << (ow + 1))
+             | ((dp & ((1 << ow) - 1)) << 1) | neg
+             for pattern in tab.patterns for src, db, dp, neg in pattern]
+    iw = clog2(len(items))
+    pat = m.uresize(m.extract(e1, 0, pat_w), iw)
+    index = m.add(m.mul(pat, m.const(bo, iw)), m.uresize(out_idx, iw), hint="map_index")
+    e2 = rom(m, items, e2_w, index, "map_el")
+    aw1, pw1 = max(aw, bw) + 1, max(pw, ow) + 1
+    blk = m.add(m.zext(m.extract(e1, pw + pat_w, aw), aw1),
+                m.sext(m.extract(e2, ow + 1, bw), aw1), hint="src_blk")
+    pos = m.add(m.zext(m.extract(e1, pat_w, pw), pw1),
+                m.sext(m.extract(e2, 1, ow), pw1), hint="src_pos")
+    m.assign(buf.raddr, m.uresize(blk, aw))
+    src1 = (m.reg(m.extract(e2, bw + ow + 1, sw), hint="src1") if len(spec.sources) > 1
+            else None)
+    pos1 = m.reg(m.uresize(pos, pw), hint="pos1")
+    neg1 = m.reg(m.bit(e2, 0), hint="neg1")
     v1 = m.reg(step, reset=0, hint="v1")
 
     # The element and its exponent (scale + element LSB), per source, then selected.
@@ -315,7 +358,8 @@ def build_reblock(spec: ReblockSpec, subs: SubModules) -> Unit:
         ideal_cycles=sum(n for _, n in spec.sources) + n_el,
         channels_in=list(m.input_channels),
         channels_out=list(m.output_channels),
-        info={"elements_per_cycle": 1, "table_bits": n_el * entry_w},
+        info={"elements_per_cycle": 1,
+              "table_bits": len(tab.blocks) * (aw + pw + pat_w) + len(items) * e2_w},
     )
 
 
