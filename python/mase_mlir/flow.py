@@ -19,6 +19,8 @@ import numpy as np
 
 from . import interp, passes
 from . import numerics as mxn
+from .errors import InputError
+from .files import check_output_dir, load_json, write_text_atomic
 from .frontend import import_model
 from .frontend.models import load_model
 from .quality import compare_outputs, is_decoder_output
@@ -40,10 +42,13 @@ def _as_arrays(outputs: list[Any]) -> list[np.ndarray]:
 
 
 def _write(path: Path, text: str, result: FlowResult) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-    result.files.append(path)
+    """Write one artefact, creating the output directory with the first (so that a flow that
+    fails before producing anything leaves nothing behind)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create output directory {path.parent}: {err.strerror}") from None
+    result.files.append(write_text_atomic(path, text))
 
 
 def run_flow(
@@ -56,12 +61,16 @@ def run_flow(
 ) -> FlowResult:
     """Run the flow on a bundled model name or ``file.py:factory``."""
     result = FlowResult()
-    out_dir.mkdir(parents=True, exist_ok=True)
     config_source = config if config is not None else DEFAULT_CONFIG
     if isinstance(config_source, (str, Path)) or hasattr(config_source, "read_text"):
-        config_dict = json.loads(Path(str(config_source)).read_text())
+        config_source = Path(str(config_source))
+        config_dict = load_json(config_source, "precision config")
+        if not isinstance(config_dict, dict):
+            raise InputError(f"precision config {config_source} must hold a JSON object")
     else:
         config_dict = dict(config_source)
+        config_source = config_dict
+    check_output_dir(out_dir)
 
     def step(message: str) -> float:
         log(f"[mase] {message}")
@@ -82,7 +91,7 @@ def run_flow(
     reference = _as_arrays(interp.run(module, arrays))
 
     step("assigning precision: " + json.dumps(config_dict, separators=(",", ":")))
-    passes.assign_precision(module, config_dict)
+    passes.assign_precision(module, config_source)  # a file: diagnostics name it
     _write(out_dir / "model.mx.mlir", str(module), result)
 
     step(f"kernel looping (policy={policy})")

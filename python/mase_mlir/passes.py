@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from . import ir, passmanager
+from .errors import MaseError
+from .files import read_bytes
+from .mlirfile import location_text
 
 __all__ = [
     "Diagnostic",
@@ -64,7 +67,7 @@ def _readable(location: str) -> str:
     return f"{m.group(1)}:{m.group(2)}:{m.group(3)}" if m else location
 
 
-class PassError(RuntimeError):
+class PassError(MaseError):
     """A pass pipeline failed; ``diagnostics`` holds what MLIR reported."""
 
     def __init__(self, pipeline: str, diagnostics: list[Diagnostic]) -> None:
@@ -89,7 +92,8 @@ def _severity(diag: Any) -> str:
 
 
 def _flatten(diag: Any, severity: str | None = None) -> list[Diagnostic]:
-    out = [Diagnostic(severity or _severity(diag), str(diag.location), str(diag.message))]
+    out = [Diagnostic(severity or _severity(diag), location_text(diag.location),
+                      str(diag.message))]
     for note in diag.notes:
         # The context attaches a dump of the failing op (the whole module for module-level
         # diagnostics): noise here.
@@ -147,12 +151,11 @@ def run_pipeline(module: Any, pipeline: str, *, diagnostics: list[Diagnostic] | 
 
 def _option_path(path: Path, keep: list[str]) -> str:
     """A path that can stand unquoted in a pass option (copied to a temp file if needed)."""
-    if not path.is_file():
-        raise FileNotFoundError(f"precision config '{path}' does not exist")
+    data = read_bytes(path, "precision config")  # InputError: missing, a directory, unreadable
     text = str(path)
     if not _UNSAFE_OPTION.search(text):
         return text
-    return _temp_file(path.read_bytes(), keep)
+    return _temp_file(data, keep)
 
 
 def _temp_file(data: bytes, keep: list[str]) -> str:

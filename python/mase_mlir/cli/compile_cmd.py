@@ -11,7 +11,6 @@ docs/hardware.md. ``--config`` may hold a precision config, applied to a float m
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -47,18 +46,16 @@ def _log(quiet: bool):
 def run(args: argparse.Namespace) -> int:
     # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from mase_mlir.backend import CompileError, compile_model
+    from mase_mlir.errors import InputError
+    from mase_mlir.files import load_json
+    from mase_mlir.mlirfile import parse_file
 
     cfg = {}
     if args.config:
-        try:
-            cfg = json.loads(args.config.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            print(f"mase compile: error: cannot read config {args.config}: {err}",
-                  file=sys.stderr)
-            return 1
+        cfg = load_json(args.config, "config")  # InputError: unreadable, not UTF-8, repeated keys
         if not isinstance(cfg, dict):
-            print(f"mase compile: error: {args.config} must hold a JSON object", file=sys.stderr)
-            return 1
+            raise InputError(f"config {args.config} must hold a JSON object")
+    parse_file(args.model)  # InputError: unreadable, does not parse, crashes the parser
     if args.no_area:
         cfg = {**cfg, "hardware": {**cfg.get("hardware", {}), "area": False}}
     try:

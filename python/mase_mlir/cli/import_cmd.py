@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from .options import positive_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -16,8 +17,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("model", metavar="MODEL", help="bundled name or path/to/file.py:factory")
     parser.add_argument("-o", "--output", required=True, help="output .mlir file ('-' = stdout)")
-    parser.add_argument("--layers", type=int, default=None,
-                        help="number of layers (bundled decoder models)")
+    parser.add_argument("--layers", type=positive_int, default=None,
+                        help="number of layers, at least 1 (bundled decoder models)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     parser.set_defaults(func=run)
     return parser
@@ -25,24 +26,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     # Imported when the command runs: `mase --help` must not load torch and MLIR.
-    from ..frontend import FrontendError, import_to_text
+    from ..files import check_output_file, write_text_atomic
+    from ..frontend import import_to_text
     from ..frontend.models import load_model
 
     def progress(message: str) -> None:
         if not args.quiet:
             print(f"mase import: {message}", file=sys.stderr, flush=True)
 
+    to_stdout = args.output == "-"
+    if not to_stdout:  # before the slow import
+        check_output_file(args.output, "output file")
     kwargs = {"layers": args.layers} if args.layers is not None else {}
-    try:
-        progress(f"loading model {args.model}")
-        model, inputs = load_model(args.model, **kwargs)
-        text = import_to_text(model, inputs, progress=progress)
-    except (FrontendError, ValueError, TypeError) as exc:
-        print(f"mase import: error: {exc}", file=sys.stderr)
-        return 1
-    if args.output == "-":
+    progress(f"loading model {args.model}")
+    model, inputs = load_model(args.model, **kwargs)
+    text = import_to_text(model, inputs, progress=progress)
+    if to_stdout:
         sys.stdout.write(text)
     else:
-        Path(args.output).write_text(text)
+        write_text_atomic(args.output, text, "output file")
         progress(f"wrote {args.output} ({len(text) / 1e6:.1f} MB)")
     return 0

@@ -1,12 +1,24 @@
 """`mase`: the command-line driver. Each subcommand lives in its own module
-with `add_parser(subparsers)` and `run(args) -> int`."""
+with `add_parser(subparsers)` and `run(args) -> int`.
+
+Errors: a subcommand raises :class:`mase_mlir.errors.MaseError` (or a subclass: the
+frontend's, the passes', the interpreter's errors) for bad input; `main` prints it as
+``mase <command>: error: <message>`` and returns 1. Any other exception is a bug in mase:
+`main` prints ``mase <command>: internal error: ...`` and returns 70 (EX_SOFTWARE); the
+traceback is shown only with ``mase --debug`` or ``MASE_DEBUG=1``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from types import ModuleType
+
+# Exit statuses: bad input, and a bug in mase (sysexits.h EX_SOFTWARE).
+EXIT_ERROR = 1
+EXIT_INTERNAL = 70
 
 # Subcommand modules, in the order `mase --help` lists them.
 _SUBCOMMANDS = ("run_cmd", "import_cmd", "report_cmd", "compile_cmd", "sim_cmd", "search_cmd")
@@ -28,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mase",
         description="mase-mlir: compile PyTorch transformers to MX dataflow hardware.",
     )
+    parser.add_argument(
+        "--debug", action="store_true",
+        help="show the Python traceback of an internal error (also: MASE_DEBUG=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _load_subcommands():
         module.add_parser(subparsers)
@@ -47,18 +62,38 @@ def _quiet_third_party() -> None:
     logging.getLogger("torch.utils._pytree").setLevel(logging.ERROR)
 
 
+def _debug(args: argparse.Namespace) -> bool:
+    return bool(args.debug) or os.environ.get("MASE_DEBUG", "") not in ("", "0")
+
+
 def main(argv: list[str] | None = None) -> int:
+    from mase_mlir.errors import MaseError
+
     _quiet_third_party()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    prefix = f"mase {args.command}"
     try:
         return int(args.func(args) or 0)
+    except MaseError as err:
+        print(f"{prefix}: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("mase: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:
+        if _debug(args):
+            raise
+        message = str(err).strip().splitlines()
+        print(f"{prefix}: internal error: {type(err).__name__}"
+              f"{': ' + message[0] if message else ''}\n"
+              "  This is a bug in mase, not a problem with the input; run again with "
+              "`mase --debug` (or MASE_DEBUG=1) for the traceback, and report it.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -26,30 +26,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     # Imported when the command runs: `mase --help` must not load torch and MLIR.
-    from .. import ir
-    from ..context import parse_module
-    from ..passes import PassError, assign_precision
+    from ..files import check_output_file, write_text_atomic
+    from ..mlirfile import parse_file
+    from ..passes import assign_precision
     from ..report import build_report, format_report, report_json
 
-    if not args.input.is_file():
-        print(f"mase report: error: no such file: {args.input}", file=sys.stderr)
-        return 1
-    try:
-        module = parse_module(args.input.read_text())
-    except ir.MLIRError as err:
-        print(f"mase report: error: {args.input}: {err}", file=sys.stderr)
-        return 1
+    if args.json not in (None, "-"):
+        check_output_file(args.json, "JSON report")
+    module = parse_file(args.input)
     if args.config is not None:
-        try:
-            assign_precision(module, args.config)
-        except (PassError, FileNotFoundError) as err:
-            print(f"mase report: error: {err}", file=sys.stderr)
-            return 1
+        assign_precision(module, args.config)
     report = build_report(module)
     if args.json == "-":
         sys.stdout.write(report_json(report))
         return 0
     sys.stdout.write(format_report(report))
     if args.json is not None:
-        Path(args.json).write_text(report_json(report))
+        write_text_atomic(args.json, report_json(report), "JSON report")
     return 0

@@ -32,20 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported when the command runs: `mase --help` must not load torch and MLIR.
+    from mase_mlir.files import check_output_dir
     from mase_mlir.flow import run_flow
-    from mase_mlir.frontend import FrontendError
-    from mase_mlir.passes import PassError
     from mase_mlir.report import format_report
 
-    if args.config is not None and not args.config.is_file():
-        print(f"mase run: error: no such config file: {args.config}", file=sys.stderr)
-        return 1
-    try:
-        result = run_flow(args.model, args.config, args.out, policy=args.policy,
-                          log=lambda m: print(m, file=sys.stderr, flush=True))
-    except (FrontendError, PassError, ValueError) as err:
-        print(f"mase run: error: {err}", file=sys.stderr)
-        return 1
+    check_output_dir(args.out)  # before the slow import
+    result = run_flow(args.model, args.config, args.out, policy=args.policy,
+                      log=lambda m: print(m, file=sys.stderr, flush=True))
     summary = result.summary
     print(format_report(summary["report"]))
     print()

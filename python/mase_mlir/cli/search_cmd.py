@@ -23,27 +23,9 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from .options import non_negative_int, positive_int
+
 DEFAULT_SPACE = resources.files("mase_mlir") / "configs" / "search_space.json"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
-    return value
 
 
 def _objectives(text: str) -> list[str]:
@@ -68,7 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--space", type=Path, default=None,
                    help="search space JSON: candidate formats per role, op globs "
                         "(default: the bundled configs/search_space.json)")
-    p.add_argument("--trials", type=_positive_int, default=50,
+    p.add_argument("--trials", type=positive_int, default=50,
                    help="complete trials in total, over all workers and resumes (default 50)")
     p.add_argument("-o", "--out", type=Path, default=Path("out/search"),
                    help="output directory (default: out/search)")
@@ -76,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="Optuna storage URL (default: sqlite:///OUT/search.db); e.g. "
                         "postgresql://user@host/db to share a study between machines")
     p.add_argument("--study", default="mase-search", help="study name in the storage")
-    p.add_argument("--workers", type=_positive_int, default=1,
+    p.add_argument("--workers", type=positive_int, default=1,
                    help="worker processes on this machine (default 1)")
     p.add_argument("--objectives", type=_objectives, default=["quality", "bits"],
                    help="comma-separated: quality, bits, cells, memory (default quality,bits)")
@@ -93,12 +75,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data", choices=("auto", "sentences", "bytes", "example"), default="auto",
                    help="evaluation data (default auto: sentences for minilm, bytes for "
                         "byte-level decoders, else the model's example inputs)")
-    p.add_argument("--calibration", type=_positive_int, default=16,
+    p.add_argument("--calibration", type=positive_int, default=16,
                    help="sequences the search scores each trial on (default 16)")
-    p.add_argument("--evaluation", type=_count, default=128,
+    p.add_argument("--evaluation", type=non_negative_int, default=128,
                    help="held-out sequences for the front and the baselines (default 128; "
                         "0 skips)")
-    p.add_argument("--heartbeat", type=_positive_int, default=10,
+    p.add_argument("--heartbeat", type=positive_int, default=10,
                    help="seconds between worker heartbeats; a trial silent for 3 is failed "
                         "and re-run (default 10)")
     p.add_argument("--cost-calibration", type=Path, default=None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import MaseError
+
 
 @dataclass(frozen=True)
 class UnsupportedOp:
@@ -24,7 +26,7 @@ class UnsupportedOp:
         return text
 
 
-class FrontendError(Exception):
+class FrontendError(MaseError):
     """Base class of the errors raised by :mod:`mase_mlir.frontend`."""
 
 

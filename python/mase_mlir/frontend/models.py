@@ -10,11 +10,15 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+
+from ..errors import InputError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -62,6 +66,7 @@ def llama_tiny(layers: int = 2, hidden: int = 64, seq: int = 16, seed: int = 0) 
     """LlamaForCausalLM, grouped-query attention (4 heads, 2 KV heads), RoPE, SwiGLU."""
     import transformers
 
+    layers = _check_layers(layers)
     config = transformers.LlamaConfig(
         vocab_size=256, hidden_size=hidden, intermediate_size=2 * hidden,
         num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2,
@@ -74,6 +79,7 @@ def opt_tiny(layers: int = 2, hidden: int = 64, seq: int = 16, seed: int = 0) ->
     """OPTForCausalLM (learned positions, ReLU MLP, pre-LayerNorm)."""
     import transformers
 
+    layers = _check_layers(layers)
     config = transformers.OPTConfig(
         vocab_size=256, hidden_size=hidden, ffn_dim=2 * hidden, num_hidden_layers=layers,
         num_attention_heads=4, max_position_embeddings=256, word_embed_proj_dim=hidden,
@@ -86,6 +92,7 @@ def gpt2_tiny(layers: int = 2, hidden: int = 64, seq: int = 16, seed: int = 0) -
     """GPT2LMHeadModel (Conv1D projections, tanh GELU, tied LM head)."""
     import transformers
 
+    layers = _check_layers(layers)
     config = transformers.GPT2Config(
         vocab_size=256, n_embd=hidden, n_layer=layers, n_head=4, n_positions=256,
         bos_token_id=0, eos_token_id=0, use_cache=False)
@@ -102,34 +109,99 @@ BUNDLED: dict[str, Callable[..., ModelAndInputs]] = {
 
 
 def check_model_spec(spec: str) -> None:
-    """Raise ValueError unless ``spec`` names a bundled model or an existing
+    """Raise InputError (a ValueError) unless ``spec`` names a bundled model or an existing
     ``path/to/file.py:factory`` (cheap: nothing is loaded)."""
     if spec in BUNDLED:
         return
     path, sep, _ = spec.rpartition(":")
     if not sep or not path.endswith(".py"):
         names = ", ".join(BUNDLED)
-        raise ValueError(f"unknown model {spec!r}: use one of {names} or path/to/file.py:factory")
+        raise InputError(f"unknown model {spec!r}: use one of {names} or path/to/file.py:factory")
+    if Path(path).is_dir():
+        raise InputError(f"model file {path} is a directory")
     if not Path(path).is_file():
-        raise ValueError(f"model file {path} does not exist")
+        raise InputError(f"model file {path} does not exist")
+
+
+def _check_layers(layers: object) -> int:
+    from ..numerics.formats import whole_number
+
+    try:
+        value = whole_number(layers, "layers")
+    except TypeError as err:
+        raise InputError(str(err)) from None
+    if value < 1:
+        raise InputError(f"a model needs at least 1 layer, got layers={value}")
+    return value
+
+
+def _where(exc: BaseException, file: Path) -> str:
+    """`` (at file:line)`` of the innermost frame of ``exc`` in ``file``."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).resolve() == file.resolve():
+            return f" (at {frame.filename}:{frame.lineno})"
+    return ""
+
+
+def _load_factory(file: Path, factory: str) -> Callable[..., ModelAndInputs]:
+    """The function ``factory`` of the Python file ``file``; any failure of the file (syntax
+    error, bad encoding, an exception at import) is an InputError naming it."""
+    module_spec = importlib.util.spec_from_file_location(f"mase_user_model_{file.stem}", file)
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except SyntaxError as err:
+        where = f"{err.filename or file}:{err.lineno}" if err.lineno else str(file)
+        raise InputError(f"{where}: cannot load the model file: {err.msg}") from None
+    except Exception as err:
+        raise InputError(f"cannot load the model file {file}: {type(err).__name__}: "
+                         f"{err}{_where(err, file)}") from None
+    fn = getattr(module, factory, None)
+    if fn is None:
+        raise InputError(f"{file} has no function {factory!r}")
+    if not callable(fn):
+        raise InputError(f"{file}: {factory!r} is a {type(fn).__name__}, not a function")
+    return fn
+
+
+def _call(fn: Callable[..., ModelAndInputs], spec: str, kwargs: dict) -> object:
+    try:
+        inspect.signature(fn).bind(**kwargs)
+    except TypeError:
+        options = ", ".join(f"{k}=" for k in kwargs)
+        raise InputError(f"model {spec!r} does not take {options}") from None
+    except ValueError:  # no signature (a builtin): let the call decide
+        pass
+    return fn(**kwargs)
+
+
+def _checked_result(result: object, spec: str) -> ModelAndInputs:
+    if not (isinstance(result, tuple) and len(result) == 2):
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise InputError(f"{spec} must return (torch.nn.Module, example_inputs), got {got}")
+    model, inputs = result
+    if not isinstance(model, torch.nn.Module):
+        raise InputError(f"{spec} must return a torch.nn.Module first, got "
+                         f"{type(model).__name__}")
+    return model, tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
 
 
 def load_model(spec: str, **kwargs) -> ModelAndInputs:
     """A bundled model by name, or ``path/to/file.py:factory`` (factory returns
-    ``(module, example_inputs)``)."""
+    ``(module, example_inputs)``). ``layers`` (the bundled decoders) must be at least 1.
+    Anything wrong with the spec or the factory raises :class:`InputError`."""
+    if "layers" in kwargs:
+        kwargs["layers"] = _check_layers(kwargs["layers"])
     if spec in BUNDLED:
-        return BUNDLED[spec](**kwargs)
+        return _checked_result(_call(BUNDLED[spec], spec, kwargs), spec)
     check_model_spec(spec)
     path, _, factory = spec.rpartition(":")
     file = Path(path)
-    module_spec = importlib.util.spec_from_file_location(f"mase_user_model_{file.stem}", file)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    fn = getattr(module, factory, None)
-    if fn is None:
-        raise ValueError(f"{file} has no function {factory!r}")
-    result = fn(**kwargs)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise ValueError(f"{spec} must return (module, example_inputs)")
-    model, inputs = result
-    return model, tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    fn = _load_factory(file, factory)
+    try:
+        result = _call(fn, spec, kwargs)
+    except InputError:
+        raise
+    except Exception as err:
+        raise InputError(f"{spec} failed: {type(err).__name__}: {err}{_where(err, file)}") from None
+    return _checked_result(result, spec)

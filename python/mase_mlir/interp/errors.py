@@ -1,7 +1,9 @@
 """Errors raised by the interpreter."""
 
+from ..errors import MaseError
 
-class InterpreterError(Exception):
+
+class InterpreterError(MaseError):
     """The module cannot be executed (unknown op, bad inputs...)."""
 
 

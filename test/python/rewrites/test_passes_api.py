@@ -8,6 +8,7 @@ import pytest
 from rewrite_helpers import fresh
 
 from mase_mlir import passes
+from mase_mlir.errors import InputError
 
 MLP = """
 func.func @forward(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
@@ -101,8 +102,10 @@ def test_non_blockable_operands_warn():
 
 
 def test_file_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(InputError, match="does not exist"):
         passes.assign_precision(fresh(MLP), tmp_path / "missing.json")
+    with pytest.raises(InputError, match="is a directory"):
+        passes.assign_precision(fresh(MLP), tmp_path)
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(passes.PassError, match="is not valid JSON"):

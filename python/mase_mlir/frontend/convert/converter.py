@@ -71,7 +71,8 @@ class Converter:
     def _convert(self, op: ir.OpView) -> None:
         name = op.name
         if name == "func.return":
-            self.builder.ret([self.tensor(v) for v in op.operands])
+            if not any(self.env.get(v) is POISON for v in op.operands):  # else: reported
+                self.builder.ret([self.tensor(v) for v in op.operands])
             return
         if name.startswith("torch.constant."):
             self.env[op.results[0]] = _constant_value(op)

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 Handler = Callable[["OpContext"], Any]
 
 _VTENSOR = re.compile(r"!torch\.vtensor<\[([-0-9,]*)\],(\w+)>")
+# Integers widen exactly to i64; float tensors must be f32 (the model's float type is checked
+# before export): an f16/bf16/f64 computation is unsupported, never silently made f32.
 _ELEMENT_TYPES = {
-    "f32": "f32", "f64": "f32", "f16": "f32", "bf16": "f32",
+    "f32": "f32",
     "si64": "i64", "si32": "i64", "si16": "i64", "si8": "i64", "ui8": "i64", "i1": "i1",
 }
 
@@ -55,7 +57,8 @@ def tensor_type(type_: ir.Type) -> TensorType:
         raise Unsupported(f"dynamic shape {type_}")
     element = _ELEMENT_TYPES.get(match.group(2))
     if element is None:
-        raise Unsupported(f"unsupported element type {match.group(2)}")
+        raise Unsupported(f"unsupported element type {match.group(2)} (mase imports float32 "
+                          "computations)")
     return TensorType(dims, element)
 
 
