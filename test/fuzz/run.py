@@ -214,6 +214,8 @@ class Fuzzer:
             self.stats.outcomes[target]["crash" if outcome.crashed else outcome.kind] += 1
             if not outcome.crashed:
                 return
+            # A crash while parsing is the same whatever pipeline was to run.
+            target = "parsing" if outcome.parsing else target
             key = f"{target}|{outcome.signature}"
             if key in self.stats.crashes:
                 self.stats.crashes[key].count += 1

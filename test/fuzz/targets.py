@@ -106,6 +106,7 @@ class Outcome:
     signature: str = ""
     detail: str = ""
     attribution: str = ""
+    parsing: bool = False  # the crash happened while reading the input, before any pass
 
     @property
     def crashed(self) -> bool:
@@ -130,9 +131,9 @@ def attribute(stderr: str, sources: set[str]) -> str:
     if not frames:
         return "unknown"
     for frame in frames:
-        name = frame.replace("(anonymous namespace)", "anon").split("(")[0]
-        if CARRIERS.search(name) and "mase::" not in name:
-            continue
+        name = frame.replace("(anonymous namespace)", "anon").split("(")[0].strip()
+        if not name or (CARRIERS.search(name) and "mase::" not in name):
+            continue  # no symbol, or a carrier
         project = "mase::" in frame or any(f" {s}:" in frame for s in sources)
         return "project" if project else "upstream"
     return "unknown"
@@ -156,7 +157,7 @@ def classify(returncode: int | None, stderr: str, sources: set[str]) -> Outcome:
     if returncode < 0 or fatal or "PLEASE submit a bug report" in stderr:
         kind = "assertion" if fatal else "signal"
         return Outcome(kind, _signature(stderr, returncode), stderr[-200000:],
-                       attribute(stderr, sources))
+                       attribute(stderr, sources), "MLIR Parser: " in stderr)
     if returncode == 0:
         return Outcome("ok")
     if LOCATED_ERROR.search(stderr):
