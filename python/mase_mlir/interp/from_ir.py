@@ -79,8 +79,14 @@ def from_module(module: Any, func_name: str | None = None,
     """The program of ``func_name`` (default: the first function); ``constants`` memoizes
     decoded constants across calls (see :func:`mase_mlir.interp.load`)."""
     func = find_function(module, func_name)
+    blocks = list(func.regions[0].blocks)
+    if len(blocks) != 1:
+        name = str(func.attributes["sym_name"]).strip('"')
+        raise InterpreterError(f"@{name} is a declaration without a body" if not blocks else
+                               f"@{name} has {len(blocks)} blocks; the interpreter runs "
+                               "functions of one block")
     builder = _Builder(constants, module)
-    block = func.regions[0].blocks[0]
+    block = blocks[0]
     inputs = [builder.slot(a) for a in block.arguments]
     input_types = [value_type(a.type) for a in block.arguments]
     steps, outputs = builder.block(block, "func.return")

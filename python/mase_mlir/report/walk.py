@@ -31,9 +31,10 @@ def walk(block: Any, repeat: int = 1,
 
 
 def walk_module(module: Any) -> Iterator[tuple[Any, int, str | None]]:
-    """:func:`walk` over every function of ``module``."""
+    """:func:`walk` over every block of every function of ``module`` (a declaration has none)."""
     for func in functions(module):
-        yield from walk(func.regions[0].blocks[0])
+        for block in func.regions[0].blocks:
+            yield from walk(block)
 
 
 def defining_op(value: Any) -> Any | None:

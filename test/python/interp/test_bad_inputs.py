@@ -77,3 +77,9 @@ def test_float_array_for_an_mx_argument_is_an_error():
         interp.run(parse_module(MX_ARG), [x])
     (out,) = interp.run(parse_module(MX_ARG), [numerics.quantize(x, "mxint8", axis=1)])
     np.testing.assert_array_equal(out, np.maximum(numerics.quantize_dequantize(x, "mxint8"), 0))
+
+
+def test_a_declaration_has_nothing_to_run():
+    module = parse_module("func.func private @forward(tensor<2xf32>) -> tensor<2xf32>")
+    with pytest.raises(InterpreterError, match="@forward is a declaration without a body"):
+        interp.load(module)

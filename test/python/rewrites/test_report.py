@@ -125,3 +125,19 @@ def test_cli_errors(tmp_path, capsys):
     bad.write_text("func.func @f( {")
     assert main(["report", str(bad)]) == 1
     assert f"{bad}:1:14: error: expected non-function type" in capsys.readouterr().err
+
+
+def test_declarations_and_every_block_of_a_body():
+    """A declaration has no body (found by the fuzzer: it was an IndexError); a body of
+    several blocks is counted whole."""
+    text = """
+func.func private @external(tensor<4xf32>) -> tensor<4xf32>
+func.func @forward(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  cf.br ^next
+^next:
+  %y = mx.relu %x {name = "act"} : tensor<4x32xf32> -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
+"""
+    report = build_report(fresh(text))
+    assert [r["name"] for r in report["ops"]] == ["act"]
