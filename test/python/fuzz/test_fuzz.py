@@ -26,12 +26,16 @@ MLIR_OPT = upstream_mlir_opt()
 
 
 def declared_passes() -> set[str]:
-    """Every pass and pipeline the project declares (TableGen and C++ registrations)."""
+    """Every pass and pipeline the project declares (TableGen, C++ registrations, and the
+    test passes of test/lib, which mase-opt also registers)."""
     names = set()
     for td in (ROOT / "dialect").rglob("Passes.td"):
         names |= set(re.findall(r'Pass<"([\w-]+)"', td.read_text()))
     for cpp in (ROOT / "lib").rglob("*.cpp"):
         names |= set(re.findall(r'PassPipelineRegistration<[^>]*>\s*\(\s*"([\w-]+)"',
+                                cpp.read_text()))
+    for cpp in (ROOT / "test" / "lib").rglob("*.cpp"):
+        names |= set(re.findall(r'getArgument\(\) const final \{ return "([\w-]+)"',
                                 cpp.read_text()))
     return names
 
