@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .options import module_path
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -28,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="JSON: a precision config (default/ops, see docs/rewrites.md) applied "
                    "before lowering, and/or hardware options (top level or under 'hardware': "
                    "area (true|false))")
-    p.add_argument("--layer", metavar="NAME",
+    p.add_argument("--layer", metavar="NAME", type=module_path,
                    help="build only the ops named after this module path (e.g. "
                    "encoder.layer.0, model.layers.3); the rest stays on the host")
     p.add_argument("--no-area", action="store_true", help="skip the Yosys synthesis")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 
 def _whole_number(text: str) -> int:
@@ -27,3 +28,15 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
     return value
+
+
+_MODULE_PATH = re.compile(r"[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*")
+
+
+def module_path(text: str) -> str:
+    """A module path such as ``model.layers.3`` (``--layer``): it names ops and goes into a
+    pass option, so only letters, digits, ``_``, ``-`` and dots between them."""
+    if not _MODULE_PATH.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"expected a module path such as model.layers.3, got {text!r}")
+    return text

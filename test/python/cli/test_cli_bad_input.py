@@ -75,6 +75,8 @@ def files(tmp: Path) -> None:
     (tmp / "list.json").write_text("[]")
     (tmp / "badformat.json").write_text(json.dumps({"default": {"input": "mxint<0,8,32>"}}))
     (tmp / "emptydir").mkdir()
+    (tmp / "area.json").write_text('{"hardware": {"area": "yes"}}')
+    (tmp / "unknown.json").write_text('{"buffer_size": -3}')
 
 
 def t(tmp: Path, name: str) -> str:
@@ -191,6 +193,23 @@ CASES: dict[str, Case] = {
     "compile --config not UTF-8": Case(
         lambda d: ["compile", str(LINEAR), "-o", t(d, "hw"), "--config", t(d, "latin1.json")],
         "is not UTF-8 text", absent=("hw",)),
+    "compile -o is a file": Case(lambda d: ["compile", str(LINEAR), "-o", t(d, "a-file")],
+                                 "output {d}/a-file exists and is not a directory"),
+    "compile --layer unknown": Case(
+        lambda d: ["compile", str(LINEAR), "-o", t(d, "hw"), "--no-area", "--layer", "nothing"],
+        "no op of 'linear_mxint4' is named 'nothing' or 'nothing.*'", absent=("hw",)),
+    "compile --layer not a path": Case(
+        lambda d: ["compile", str(LINEAR), "-o", t(d, "hw"), "--layer", "a}b"],
+        "expected a module path such as model.layers.3, got 'a}}b'", 2),
+    "compile --layer empty": Case(
+        lambda d: ["compile", str(LINEAR), "-o", t(d, "hw"), "--layer", ""],
+        "expected a module path", 2),
+    "compile --config bad option": Case(
+        lambda d: ["compile", str(LINEAR), "-o", t(d, "hw"), "--config", t(d, "area.json")],
+        "hardware option 'area' must be a bool, got 'yes'", absent=("hw",)),
+    "compile --config unknown key": Case(
+        lambda d: ["compile", str(LINEAR), "-o", t(d, "hw"), "--config", t(d, "unknown.json")],
+        "unknown key 'buffer_size'", absent=("hw",)),
     # --- sim (the cases its implementation handles today) -----------------------------
     "sim missing design": Case(lambda d: ["sim", t(d, "none")], "holds no compiled design"),
     "sim empty design": Case(lambda d: ["sim", t(d, "emptydir")], "holds no compiled design"),
