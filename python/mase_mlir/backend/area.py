@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .. import children
 from .units.common import RAM_PREFIX
 
 __all__ = ["AreaError", "yosys_area"]
@@ -40,8 +41,7 @@ def yosys_area(sv: Path, top: str, *, timeout: float = 3600) -> dict:
         script = (f"read_verilog -sv {sv}; blackbox {RAM_PREFIX}*; synth -top {top}; "
                   f"tee -q -o {out} stat -json")
         try:
-            proc = subprocess.run([exe, "-q", "-p", script], capture_output=True, text=True,
-                                  timeout=timeout, check=False)
+            proc = children.run([exe, "-q", "-p", script], timeout=timeout)
         except subprocess.TimeoutExpired:
             raise AreaError(f"yosys took longer than {timeout:.0f} s") from None
         if proc.returncode != 0 or not out.is_file():

@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import children
+
 __all__ = ["CirctError", "run_circt"]
 
 
@@ -40,18 +42,12 @@ def run_circt(handshake: str, units: str, top: str, out_dir: Path,
         env = dict(os.environ)
         src = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-        proc = subprocess.Popen([sys.executable, *stage],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env,
-                                start_new_session=True)
         try:
-            stdout, stderr = proc.communicate(json.dumps(req), timeout=timeout)
+            proc = children.run([sys.executable, *stage], input=json.dumps(req), env=env,
+                                timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill(proc)
             raise CirctError(f"CIRCT did not finish within {timeout:.0f} s") from None
-        except BaseException:
-            _kill(proc)
-            raise
+        stdout, stderr = proc.stdout, proc.stderr
         if proc.returncode != 0:
             diag = (stderr or stdout).strip()
             if proc.returncode < 0:
@@ -62,10 +58,3 @@ def run_circt(handshake: str, units: str, top: str, out_dir: Path,
         (tmp_p / f"{top}.sv").replace(out_dir / f"{top}.sv")
     return ports
 
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()

@@ -6,6 +6,11 @@ frontend's, the passes', the interpreter's errors) for bad input; `main` prints 
 ``mase <command>: error: <message>`` and returns 1. Any other exception is a bug in mase:
 `main` prints ``mase <command>: internal error: ...`` and returns 70 (EX_SOFTWARE); the
 traceback is shown only with ``mase --debug`` or ``MASE_DEBUG=1``.
+
+Signals: SIGINT (Ctrl-C) and SIGTERM both unwind the command as an exception, so that
+every ``finally`` and ``except BaseException`` on the way runs: temporary outputs are
+removed and child processes (CIRCT, Yosys, Verilator, the simulator) are killed with their
+process groups (``mase_mlir.children``). The status is 128 + the signal's number.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from types import ModuleType
 
 # Exit statuses: bad input, and a bug in mase (sysexits.h EX_SOFTWARE).
@@ -22,6 +29,19 @@ EXIT_INTERNAL = 70
 
 # Subcommand modules, in the order `mase --help` lists them.
 _SUBCOMMANDS = ("run_cmd", "import_cmd", "report_cmd", "compile_cmd", "sim_cmd", "search_cmd")
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (a BaseException, so no ``except Exception``
+    swallows it), cleaning up on the way."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
 
 
 def _load_subcommands() -> list[ModuleType]:
@@ -76,14 +96,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     prefix = f"mase {args.command}"
+    # Signal handlers can only be set in the main thread (a library caller may run us in
+    # another one; its own handling then applies).
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         return int(args.func(args) or 0)
     except MaseError as err:
         print(f"{prefix}: error: {err}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("mase: interrupted", file=sys.stderr)
-        return 130
+        print(f"{prefix}: interrupted; no file is left half-written", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Terminated as err:
+        name = signal.Signals(err.signum).name
+        print(f"{prefix}: terminated ({name}); no file is left half-written", file=sys.stderr)
+        return 128 + err.signum
     except Exception as err:
         if _debug(args):
             raise
@@ -94,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
               "`mase --debug` (or MASE_DEBUG=1) for the traceback, and report it.",
               file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
