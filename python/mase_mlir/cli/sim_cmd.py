@@ -12,18 +12,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from .options import non_negative_int, positive_int
+
 
 def _percent(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 95:
         raise argparse.ArgumentTypeError(f"must be a percentage in 0..95, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
 
 
@@ -34,12 +29,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "mase compile on seeded random MX inputs; compare every output code and scale "
         "with mase_mlir.numerics and the interpreter.")
     p.add_argument("design", type=Path, help="output directory of mase compile")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the random inputs (default 0)")
+    p.add_argument("--seed", type=non_negative_int, default=0,
+                   help="seed of the random inputs (default 0)")
     p.add_argument("--stall-in", type=_percent, default=0,
                    help="percent of cycles the testbench withholds input beats (flow control)")
     p.add_argument("--stall-out", type=_percent, default=0,
                    help="percent of cycles the testbench refuses output beats (back-pressure)")
-    p.add_argument("--max-cycles", type=int, default=None, help="simulation time limit")
+    p.add_argument("--max-cycles", type=positive_int, default=None, help="simulation time limit")
     p.set_defaults(func=run)
 
 

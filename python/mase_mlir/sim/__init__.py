@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +24,16 @@ from typing import Any
 
 import numpy as np
 
+from .. import children
 from ..backend.layout import pack, unpack
+from ..errors import InputError, MaseError
+from ..files import load_json
 from ..numerics import Format, MXTensor, quantize
 from . import golden, testbench
+from .manifest import check as manifest_check
 
 
-class SimError(RuntimeError):
+class SimError(MaseError, RuntimeError):
     """The simulator could not be built or run, or its inputs do not fit the design."""
 
 
@@ -97,8 +100,7 @@ def build(out_dir: Path, manifest: dict) -> Path:
                "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "0", "--x-initial", "0",
                "-O1", "-CFLAGS", "-O1", "-Mdir", "obj", "tb.cpp", str(sv.resolve())]
         env = dict(os.environ, MAKEFLAGS="-j2")
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=env,
-                              check=False)
+        proc = children.run(cmd, cwd=tmp, env=env)  # make and the compilers die with it
         if proc.returncode != 0:
             raise SimError(f"verilator build failed:\n{(proc.stderr or proc.stdout)[-4000:]}")
         try:
@@ -118,15 +120,13 @@ def read_manifest(out_dir: Path) -> dict:
     if not path.is_file():
         raise SimError(f"{out_dir} holds no compiled design (no manifest.json; run mase compile)")
     try:
-        manifest = json.loads(path.read_text())
-        for key in ("top", "verilog", "model", "inputs", "outputs", "memories"):
-            manifest[key]  # noqa: B018 - presence check
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise SimError(f"{path} is not a manifest written by mase compile ({err})") from None
-    for name in (manifest["verilog"], manifest["model"]):
-        if not (out_dir / name).is_file():
-            raise SimError(f"{out_dir} lacks {name} (an incomplete design: compile it again)")
-    return manifest
+        manifest = load_json(path, "manifest")
+    except InputError as err:
+        raise SimError(f"{path} is not a manifest written by mase compile: {err}") from None
+    try:
+        return manifest_check(manifest, out_dir, path)
+    except InputError as err:
+        raise SimError(str(err)) from None
 
 
 def argument_types(manifest: dict) -> dict[int, tuple[Format, tuple[int, ...], int]]:
@@ -184,6 +184,23 @@ def model_arguments(out_dir: Path | str, model_inputs: list[Any]) -> dict[int, M
     return out
 
 
+def _read_report(path: Path) -> dict:
+    """``report.json`` of the compile ({} when absent): its cycle figures."""
+    if not path.is_file():
+        return {}
+    try:
+        report = load_json(path, "report")
+    except InputError as err:
+        raise SimError(str(err)) from None
+    if not isinstance(report, dict):
+        raise SimError(f"{path} must hold a JSON object")
+    for key in ("ideal_cycles", "sum_of_unit_cycles"):
+        value = report.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise SimError(f"{path}: '{key}' must be a whole number, got {value!r}")
+    return report
+
+
 def _write_words(path: Path, words: list[int], bits: int) -> None:
     digits = (bits + 3) // 4
     path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
@@ -199,7 +216,7 @@ def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed:
     out_dir = Path(out_dir)
     manifest = read_manifest(out_dir)
     report_path = out_dir / "report.json"
-    report = json.loads(report_path.read_text()) if report_path.is_file() else {}
+    report = _read_report(report_path)
     types = argument_types(manifest)
     if arguments is None:
         arguments = random_arguments(manifest, seed)
@@ -213,7 +230,10 @@ def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed:
     model_text = (out_dir / manifest["model"]).read_text()
     n_args = 1 + max(types, default=-1)
     args = [arguments.get(k) for k in range(n_args)]
-    expected = golden.evaluate(model_text, manifest["function"], args)
+    try:
+        expected = golden.evaluate(model_text, manifest["function"], args)
+    except ValueError as err:  # the golden model's refusals: an op it has no model of, ...
+        raise SimError(f"{out_dir / manifest['model']}: {err}") from None
     interp_note, interp_out = golden.interpreter(model_text, manifest["function"], args)
 
     exe = build(out_dir, manifest)
@@ -234,7 +254,7 @@ def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed:
                 shutil.copyfile(out_dir / m["constant"], target)
         cmd = [str(exe), str(rdir), "--max-cycles", str(max_cycles), "--seed", str(seed),
                "--stall-in", str(stall_in), "--stall-out", str(stall_out)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = children.run(cmd)
         if proc.returncode != 0:
             raise SimError(f"simulation failed (exit {proc.returncode}): "
                            f"{(proc.stderr or proc.stdout).strip()[-3000:]}")
