@@ -240,8 +240,8 @@ class MX_BinaryOp<string mnemonic, string doc>
   let summary = doc;
   let description = [{
     Elementwise with numpy broadcasting: the result shape is the broadcast
-    of the operand shapes. Two MX operands blocked along the same result axis
-    must use the same block size.
+    of the operand shapes. Each element is computed from the operands'
+    elements, so MX operands may use different formats and block sizes.
   }];
   let arguments = !con((ins MX_AnyTensor:$lhs, MX_AnyTensor:$rhs), nameArg);
   let results = (outs MX_AnyTensor:$output);

@@ -45,21 +45,5 @@ LogicalResult mase::mx::OpTrait::impl::verifyBroadcastShape(Operation *op) {
     return op->emitOpError("result shape must be the broadcast shape ")
            << formatShape(broadcast);
 
-  // Two MX operands blocked along the same result axis must agree on the
-  // block size, or their blocks do not line up.
-  int64_t rank = broadcast.size();
-  std::optional<std::pair<int64_t, unsigned>> blocking;
-  for (Type type : op->getOperandTypes()) {
-    auto mx = dyn_cast<MXTensorType>(type);
-    if (!mx)
-      continue;
-    int64_t axis = rank - mx.getRank() + mx.getAxis();
-    unsigned size = mx.getFormat().getBlockSize();
-    if (blocking && blocking->first == axis && blocking->second != size)
-      return op->emitOpError("MX operands blocked along the same axis need "
-                             "the same block size, got ")
-             << blocking->second << " and " << size;
-    blocking = {axis, size};
-  }
   return success();
 }

@@ -137,14 +137,6 @@ func.func @add_result(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
 
 // -----
 
-func.func @add_blocks(%a: !mx.tensor<2x32xmxint8>, %b: !mx.tensor<2x32xmxint<4,8,16>>) {
-  // expected-error @+1 {{MX operands blocked along the same axis need the same block size, got 32 and 16}}
-  %0 = mx.add %a, %b : (!mx.tensor<2x32xmxint8>, !mx.tensor<2x32xmxint<4,8,16>>) -> tensor<2x32xf32>
-  return
-}
-
-// -----
-
 func.func @unary_shape(%a: tensor<2x3xf32>) {
   // expected-error @+1 {{expects operands and results of one shape, got 2x3 and 3x2}}
   %0 = mx.exp %a : tensor<2x3xf32> -> tensor<3x2xf32>

@@ -40,7 +40,8 @@ func.func @contractions(%x: tensor<4x64xf32>, %w: tensor<32x64xf32>, %b: tensor<
 
 // CHECK-LABEL: func.func @elementwise
 func.func @elementwise(%x: tensor<2x3x32xf32>, %v: tensor<32xf32>, %s: tensor<f32>,
-                       %q: !mx.tensor<2x3x32xmxint8>, %i: tensor<2x3x32xi64>) {
+                       %q: !mx.tensor<2x3x32xmxint8>, %i: tensor<2x3x32xi64>,
+                       %q4: !mx.tensor<2x3x32xmxint<4,8,16>>) {
   // CHECK: mx.neg
   %0 = mx.neg %x : tensor<2x3x32xf32> -> tensor<2x3x32xf32>
   // CHECK: mx.abs
@@ -87,6 +88,9 @@ func.func @elementwise(%x: tensor<2x3x32xf32>, %v: tensor<32xf32>, %s: tensor<f3
   %21 = mx.min %x, %v : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xf32>
   // CHECK: mx.pow
   %22 = mx.pow %x, %s : (tensor<2x3x32xf32>, tensor<f32>) -> tensor<2x3x32xf32>
+  // Elementwise values are exact per element: blocks of different sizes need not line up.
+  // CHECK: mx.add %{{.*}}, %{{.*}} : (!mx.tensor<2x3x32xmxint8>, !mx.tensor<2x3x32xmxint<4,8,16>>) -> !mx.tensor<2x3x32xmxint<6,8,8>>
+  %blocks = mx.add %q, %q4 : (!mx.tensor<2x3x32xmxint8>, !mx.tensor<2x3x32xmxint<4,8,16>>) -> !mx.tensor<2x3x32xmxint<6,8,8>>
   // CHECK: mx.add %{{.*}}, %{{.*}} : (tensor<2x3x32xi64>, tensor<2x3x32xi64>) -> tensor<2x3x32xi64>
   %23 = mx.add %i, %i : (tensor<2x3x32xi64>, tensor<2x3x32xi64>) -> tensor<2x3x32xi64>
   // CHECK: mx.cmp %{{.*}}, %{{.*}} {predicate = #mx.predicate<lt>} : (tensor<2x3x32xf32>, tensor<32xf32>) -> tensor<2x3x32xi1>
