@@ -138,3 +138,12 @@ def _norm(step: Step, args: list[Any]) -> Any:
 
 
 MX_SEMANTICS.update({"mx.softmax": _softmax, "mx.layer_norm": _norm, "mx.rms_norm": _norm})
+
+
+def _register() -> None:
+    from .mx_elementwise import SEMANTICS
+
+    MX_SEMANTICS.update(SEMANTICS)
+
+
+_register()

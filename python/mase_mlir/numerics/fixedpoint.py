@@ -16,6 +16,8 @@ any other out-of-range input.  Error tables: docs/numerics.md.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -23,6 +25,11 @@ import numpy as np
 from .quantize import real_array
 
 __all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "activation",
+    "activation_fixed",
+    "activation_table",
     "exp_fixed",
     "exp_float",
     "from_fixed",
@@ -38,11 +45,15 @@ __all__ = [
     "rshift_round",
     "rsqrt_fixed",
     "rsqrt_float",
+    "sigmoid_fixed",
+    "sigmoid_float",
     "silu_fixed",
     "silu_float",
     "softmax_fixed",
     "softmax_float",
     "table_interp",
+    "tanh_fixed",
+    "tanh_float",
     "to_fixed",
 ]
 
@@ -236,55 +247,140 @@ def softmax_fixed(
     return rshift_round(e * r, exp_frac + G - out_frac)
 
 
-# --------------------------------------------------------------------------- gelu / silu
+# --------------------------------------------------------------------------- activations
+# gelu (erf and tanh forms), silu, tanh and sigmoid share one scheme: a table of a
+# function g on [0, 2^range_log2] (2^lut_bits segments, linear interpolation between
+# its 2^lut_bits + 1 points) read at u = |x|, and the function's symmetry for x < 0, so
+# that no table entry is spent on the sign:
+#   "linear" (f(x) = x S(x) with S(-x) = 1 - S(x): gelu, gelu_tanh, silu): g(u) = f(-u)
+#            and f(x) = x + g(x) for x >= 0, g(-x) for x < 0;
+#   "odd" (tanh): g = f on [0, R], f(x) = -g(-x) for x < 0;
+#   "complement" (sigmoid): g = f on [0, R], f(x) = 1 - g(-x) for x < 0.
+# Beyond the range (|x| >= R) the function is its asymptote exactly: x or 0, +-1, 1 or 0.
 def _gelu64(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
+
+
+def _gelu_tanh64(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
 
 
 def _silu64(x: np.ndarray) -> np.ndarray:
     return x / (1.0 + np.exp(-x))
 
 
-_ACTIVATIONS = {"gelu": _gelu64, "silu": _silu64}
+def _sigmoid64(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
 
 
-@lru_cache(maxsize=32)
-def _act_table(name: str, out_frac: int, lut_bits: int, range_log2: int) -> np.ndarray:
-    pts = -(2.0**range_log2) + np.arange((1 << lut_bits) + 1) * 2.0 ** (range_log2 + 1 - lut_bits)
-    return np.rint(_ACTIVATIONS[name](pts) * 2.0**out_frac).astype(np.int64)
+@dataclass(frozen=True)
+class Activation:
+    """The fixed-point definition of one activation function (see the scheme above).
+
+    ``frac``: fraction bits of the fixed-point input and output the MX operators use
+    (``numerics.elementwise``); the hardware tables are :func:`activation_table`.
+    """
+
+    name: str
+    kind: str  # "linear", "odd" or "complement"
+    reference: Callable[[np.ndarray], np.ndarray]  # float64
+    range_log2: int
+    lut_bits: int
+    frac: int = 16
 
 
-def _activation(
-    name: str, x: np.ndarray, in_frac: int, out_frac: int, lut_bits: int, range_log2: int
+#: The functions and the parameters the MX operators use (errors: docs/numerics.md).
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("gelu", "linear", _gelu64, range_log2=3, lut_bits=8),
+        Activation("gelu_tanh", "linear", _gelu_tanh64, range_log2=3, lut_bits=8),
+        Activation("silu", "linear", _silu64, range_log2=4, lut_bits=8),
+        Activation("tanh", "odd", np.tanh, range_log2=3, lut_bits=8),
+        Activation("sigmoid", "complement", _sigmoid64, range_log2=4, lut_bits=8),
+    )
+}
+
+
+def activation(name: str) -> Activation:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; expected one of "
+                         f"{', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+@lru_cache(maxsize=64)
+def activation_table(name: str, out_frac: int, lut_bits: int, range_log2: int) -> np.ndarray:
+    """The 2^lut_bits + 1 points ``round(g(i * 2^(range_log2 - lut_bits)) * 2^out_frac)``
+    (round half to even) of the activation's table function ``g``."""
+    act = activation(name)
+    pts = np.arange((1 << lut_bits) + 1) * 2.0 ** (range_log2 - lut_bits)
+    g = act.reference(-pts if act.kind == "linear" else pts)
+    table = np.rint(g * 2.0**out_frac).astype(np.int64)
+    table.setflags(write=False)
+    return table
+
+
+def activation_fixed(
+    name: str,
+    x: np.ndarray,
+    in_frac: int,
+    out_frac: int = 16,
+    lut_bits: int | None = None,
+    range_log2: int | None = None,
 ) -> np.ndarray:
-    """Table of f on [-2^r, 2^r] (2^lut_bits segments) with linear interpolation;
-    ``f(x) = x`` above the range and 0 below it."""
+    """The activation ``name`` of fixed-point ``x`` (``in_frac`` fraction bits) with
+    ``out_frac`` fraction bits: table + linear interpolation at ``u = |x|`` (rounding
+    half up), the symmetry for ``x < 0``, the asymptote for ``|x| >= 2^range_log2``.
+    ``lut_bits``/``range_log2`` default to :data:`ACTIVATIONS`' parameters."""
+    act = activation(name)
+    lut_bits = act.lut_bits if lut_bits is None else lut_bits
+    range_log2 = act.range_log2 if range_log2 is None else range_log2
     x = np.asarray(x, dtype=np.int64)
+    neg = x < 0
+    u = np.abs(x)
     lim = np.int64(1) << (range_log2 + in_frac)
-    u = np.clip(x + lim, 0, 2 * lim - 1)
-    seg_bits = in_frac + range_log2 + 1 - lut_bits  # input bits per table segment
+    big = u >= lim
+    uc = np.minimum(u, lim - 1)
+    seg_bits = in_frac + range_log2 - lut_bits  # input bits per table segment
     if seg_bits >= 0:
-        idx, rem = u >> seg_bits, u & ((np.int64(1) << seg_bits) - 1)
-    else:  # more table entries than input codes: exact points
-        idx, rem = u << -seg_bits, np.zeros_like(u)
+        idx, rem = uc >> seg_bits, uc & ((np.int64(1) << seg_bits) - 1)
+    else:  # more table points than input codes: exact points
+        idx, rem = uc << -seg_bits, np.zeros_like(uc)
         seg_bits = 0
-    y = _interp(_act_table(name, out_frac, lut_bits, range_log2), idx, rem, seg_bits)
-    y = np.where(x >= lim, rshift_round(x, in_frac - out_frac), y)
-    return np.where(x < -lim, 0, y)
+    g = _interp(activation_table(name, out_frac, lut_bits, range_log2), idx, rem, seg_bits)
+    one = np.int64(1) << out_frac
+    x_out = rshift_round(x, in_frac - out_frac)  # x in the output's fraction bits
+    if act.kind == "linear":
+        y = np.where(neg, g, x_out + g)
+        far = np.where(neg, 0, x_out)
+    elif act.kind == "odd":
+        y = np.where(neg, -g, g)
+        far = np.where(neg, -one, one)
+    else:
+        y = np.where(neg, one - g, g)
+        far = np.where(neg, 0, one)
+    return np.where(big, far, y)
 
 
-def gelu_fixed(
-    x: np.ndarray, in_frac: int, out_frac: int = 16, lut_bits: int = 10, range_log2: int = 3
-) -> np.ndarray:
-    """GELU (erf form) by table + linear interpolation on [-2^range_log2, 2^range_log2]."""
-    return _activation("gelu", x, in_frac, out_frac, lut_bits, range_log2)
+def gelu_fixed(x: np.ndarray, in_frac: int, out_frac: int = 16, approximate: str = "none",
+               **kw) -> np.ndarray:
+    """GELU: the erf form, or the tanh form (``approximate="tanh"``)."""
+    return activation_fixed("gelu_tanh" if approximate == "tanh" else "gelu", x, in_frac,
+                            out_frac, **kw)
 
 
-def silu_fixed(
-    x: np.ndarray, in_frac: int, out_frac: int = 16, lut_bits: int = 10, range_log2: int = 4
-) -> np.ndarray:
-    """SiLU ``x * sigmoid(x)`` by table + linear interpolation on [-2^range_log2, 2^range_log2]."""
-    return _activation("silu", x, in_frac, out_frac, lut_bits, range_log2)
+def silu_fixed(x: np.ndarray, in_frac: int, out_frac: int = 16, **kw) -> np.ndarray:
+    """SiLU ``x * sigmoid(x)``."""
+    return activation_fixed("silu", x, in_frac, out_frac, **kw)
+
+
+def tanh_fixed(x: np.ndarray, in_frac: int, out_frac: int = 16, **kw) -> np.ndarray:
+    return activation_fixed("tanh", x, in_frac, out_frac, **kw)
+
+
+def sigmoid_fixed(x: np.ndarray, in_frac: int, out_frac: int = 16, **kw) -> np.ndarray:
+    return activation_fixed("sigmoid", x, in_frac, out_frac, **kw)
 
 
 # --------------------------------------------------------------------------- norms
@@ -412,6 +508,16 @@ def gelu_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np
 
 def silu_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np.ndarray:
     y = from_fixed(silu_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
+
+
+def tanh_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np.ndarray:
+    y = from_fixed(tanh_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
+    return _nan_where(y, _isnan(x))
+
+
+def sigmoid_float(x: np.ndarray, in_frac: int = 12, out_frac: int = 16, **kw) -> np.ndarray:
+    y = from_fixed(sigmoid_fixed(to_fixed(x, in_frac), in_frac, out_frac, **kw), out_frac)
     return _nan_where(y, _isnan(x))
 
 
