@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
@@ -51,6 +52,14 @@ bool mxhw::readsMemory(const UnitInfo &info, unsigned index, Value value) {
   if (auto arg = dyn_cast<BlockArgument>(value))
     return isMemoryOnlyArgument(arg);
   return value.getDefiningOp<mx::ConstantOp>() != nullptr;
+}
+
+FloatAttr mxhw::scalarConstant(Value value) {
+  DenseElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat() ||
+      !attr.getElementType().isF32())
+    return {};
+  return FloatAttr::get(attr.getElementType(), attr.getSplatValue<APFloat>());
 }
 
 Value mxhw::unitOperand(const UnitInfo &info, unsigned index, Value original,
@@ -117,6 +126,8 @@ LogicalResult checkLowerable(Operation *op) {
   for (OpOperand &use : op->getOpOperands()) {
     Value value = use.get();
     unsigned index = use.getOperandNumber();
+    if ((info->scalarAllowed & (1u << index)) && mxhw::scalarConstant(value))
+      continue;
     if (!isa<MXTensorType>(value.getType()))
       return op->emitError() << "operand #" << index
                              << " must be an MX tensor for the hardware (it has "
@@ -136,7 +147,7 @@ LogicalResult checkLowerable(Operation *op) {
                              << " from a memory: it must be an mx.constant or a "
                                 "function argument, not a computed value";
   }
-  return success();
+  return info->check ? info->check(op) : success();
 }
 
 /// Ops that stay as they are inside a hardware function (constants are data:
@@ -274,6 +285,10 @@ struct ConvertMXToMXHWPass
       return remaining.front()->emitError()
              << "a stream is also used as a memory operand (a weight or bias); "
                 "the hardware cannot do both";
+    // Scalars the units took as attributes.
+    for (auto constant : llvm::make_early_inc_range(func.getOps<arith::ConstantOp>()))
+      if (constant->use_empty())
+        constant->erase();
     func.setType(FunctionType::get(&getContext(), entry.getArgumentTypes(),
                                    entry.getTerminator()->getOperandTypes()));
     return success();

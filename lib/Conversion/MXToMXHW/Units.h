@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringRef.h"
@@ -21,12 +22,19 @@ namespace mase::mxhw {
 /// An mx op with a hardware unit. Bit `i` of `memoryOnly` marks an operand the
 /// unit reads from a memory (a constant, or a function argument used only as
 /// such: linear weights); bit `i` of `memoryAllowed` an operand that may be a
-/// memory (a constant) or a stream (a computed value).
+/// memory (a constant) or a stream (a computed value); bit `i` of
+/// `scalarAllowed` an operand that may be an f32 splat constant (the unit
+/// holds its value). `check`, if set, diagnoses what else the unit needs.
 struct UnitInfo {
   llvm::StringLiteral opName;
   uint32_t memoryOnly;
   uint32_t memoryAllowed;
+  uint32_t scalarAllowed = 0;
+  mlir::LogicalResult (*check)(mlir::Operation *op) = nullptr;
 };
+
+/// Checks of the elementwise binary units (ElementwiseLowering.cpp).
+mlir::LogicalResult checkElementwiseBinary(mlir::Operation *op);
 
 /// Every lowerable op, in the order diagnostics list them.
 inline constexpr UnitInfo kUnits[] = {
@@ -43,6 +51,11 @@ inline constexpr UnitInfo kUnits[] = {
     {"mx.broadcast", 0, 0},
     {"mx.neg", 0, 0},
     {"mx.cast", 0, 0},
+    // Elementwise arithmetic (ElementwiseLowering.cpp): a constant operand
+    // from a memory, an f32 splat as the unit's scalar.
+    {"mx.add", 0, 0b11, 0b11, checkElementwiseBinary},
+    {"mx.sub", 0, 0b11, 0b11, checkElementwiseBinary},
+    {"mx.mul", 0, 0b11, 0b11, checkElementwiseBinary},
 };
 
 /// The unit of `opName`, or null.
@@ -51,6 +64,9 @@ const UnitInfo *lookupUnit(llvm::StringRef opName);
 /// Whether operand `index` of a unit of `info` reads the value from a memory:
 /// a memory-only operand, or a memory-allowed one that is a constant.
 bool readsMemory(const UnitInfo &info, unsigned index, mlir::Value value);
+
+/// The f32 value of a splat f32 constant (a scalar the unit holds), or null.
+mlir::FloatAttr scalarConstant(mlir::Value value);
 
 /// The value a pattern passes for operand `index`: the original constant for a
 /// memory, the converted stream otherwise.

@@ -14,6 +14,9 @@ using namespace mase::mxhw;
 using mase::mx::formatShape;
 using mase::mx::MXTensorType;
 
+static LogicalResult verifyUnaryUnit(Operation *op);
+static LogicalResult verifyBinaryUnit(Operation *op);
+
 #define GET_OP_CLASSES
 #include "MXHW/MXHWOps.cpp.inc"
 
@@ -94,15 +97,63 @@ LogicalResult BatchMatmulOp::verify() {
   return success();
 }
 
-LogicalResult ReluOp::verify() {
-  MXTensorType x = getInput().getType().getTensor();
-  MXTensorType y = getOutput().getType().getTensor();
-  if (failed(checkLastAxis(*this, x, "input")) ||
-      failed(checkLastAxis(*this, y, "output")))
+/// Elementwise units with one stream in: the result has the input's shape.
+static LogicalResult verifyUnaryUnit(Operation *op) {
+  auto x = cast<StreamType>(op->getOperand(0).getType()).getTensor();
+  auto y = cast<StreamType>(op->getResult(0).getType()).getTensor();
+  if (failed(checkLastAxis(op, x, "input")) ||
+      failed(checkLastAxis(op, y, "output")))
     return failure();
   if (x.getShape() != y.getShape())
-    return emitOpError() << "output shape must equal the input shape ("
-                         << formatShape(x.getShape()) << "), got "
-                         << formatShape(y.getShape());
+    return op->emitOpError() << "output shape must equal the input shape ("
+                             << formatShape(x.getShape()) << "), got "
+                             << formatShape(y.getShape());
+  return success();
+}
+
+/// Binary units: streams of the result's shape, or a constant that broadcasts
+/// to it along its leading axes, or (without rhs) an f32 scalar attribute.
+static LogicalResult verifyBinaryUnit(Operation *op) {
+  MXTensorType y = cast<StreamType>(op->getResult(0).getType()).getTensor();
+  if (failed(checkLastAxis(op, y, "output")))
+    return failure();
+  bool scalar = op->hasAttr("scalar");
+  if (op->getNumOperands() == 1 && !scalar)
+    return op->emitOpError() << "needs a second operand or a scalar";
+  if (op->getNumOperands() == 2 && scalar)
+    return op->emitOpError() << "has both a second operand and a scalar";
+  if (op->hasAttr("scalar_first") && !scalar)
+    return op->emitOpError() << "scalar_first needs a scalar";
+  bool streamed = false;
+  for (auto [index, value] : llvm::enumerate(op->getOperands())) {
+    std::string what = index == 0 ? "lhs" : "rhs";
+    if (auto stream = dyn_cast<StreamType>(value.getType())) {
+      MXTensorType x = stream.getTensor();
+      if (failed(checkLastAxis(op, x, what)))
+        return failure();
+      if (x.getShape() != y.getShape())
+        return op->emitOpError() << "the streamed " << what << " must have the "
+                                 << "output's shape (" << formatShape(y.getShape())
+                                 << "), got " << formatShape(x.getShape());
+      streamed = true;
+      continue;
+    }
+    auto c = cast<MXTensorType>(value.getType());
+    if (failed(checkLastAxis(op, c, what)))
+      return failure();
+    ArrayRef<int64_t> cs = c.getShape(), ys = y.getShape();
+    bool ok = cs.size() <= ys.size() && cs.back() == ys.back();
+    for (size_t i = 1; ok && i < cs.size(); ++i) {
+      int64_t dim = cs[cs.size() - 1 - i], full = ys[ys.size() - 1 - i];
+      ok = dim == 1 || dim == full;
+    }
+    if (!ok)
+      return op->emitOpError() << "the constant " << what << " of shape "
+                               << formatShape(cs) << " must broadcast to the "
+                               << "output's shape " << formatShape(ys)
+                               << " along its leading axes";
+  }
+  if (!streamed)
+    return op->emitOpError() << "needs at least one streamed operand";
   return success();
 }

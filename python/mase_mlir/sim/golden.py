@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numerics import Format, MXTensor, dequantize, quantize, rows
+from ..numerics import Format, MXTensor, dequantize, elementwise, quantize, rows
 from ..numerics.blockmath import linear, matmul
 
 #: op name -> f(attributes, operands, result format, result axis) -> MX result. Data
@@ -58,6 +58,15 @@ def _moving(fn: Callable[[dict[str, Any], list[np.ndarray]], np.ndarray]) -> Gol
     return run
 
 
+def _binary(name: str) -> Golden:
+    """add, sub, mul: exact, rounded once (numerics.elementwise)."""
+
+    def run(attrs: dict[str, Any], ins: list[Any], fmt: Format, axis: int) -> MXTensor:
+        return getattr(elementwise, name)(ins[0], ins[1], fmt, axis=axis)
+
+    return run
+
+
 def _slice(attrs: dict[str, Any], xs: list[np.ndarray]) -> np.ndarray:
     index = tuple(slice(o, o + n * s, s) for o, n, s in
                   zip(attrs["offsets"], attrs["sizes"], attrs["strides"], strict=True))
@@ -70,6 +79,9 @@ GOLDEN: dict[str, Golden] = {
     "mx.softmax": _softmax,
     "mx.layer_norm": _norm,
     "mx.rms_norm": _norm,
+    "mx.add": _binary("add"),
+    "mx.sub": _binary("sub"),
+    "mx.mul": _binary("mul"),
     # Attention's contractions and data movement (hw-attention).
     "mx.matmul": _matmul,
     "mx.batch_matmul": _matmul,

@@ -1,8 +1,8 @@
 // RUN: mase-opt %s -split-input-file --convert-mx-to-mxhw -verify-diagnostics
 
 func.func @unsupported(%x: !mx.tensor<4x64xmxint8>) -> !mx.tensor<4x64xmxint8> {
-  // expected-error @+1 {{'mx.gelu' has no hardware unit (op 'mlp.act'); the hardware implements mx.linear, mx.relu}}
-  %y = mx.gelu %x {name = "mlp.act"} : !mx.tensor<4x64xmxint8> -> !mx.tensor<4x64xmxint8>
+  // expected-error @+1 {{'mx.log' has no hardware unit (op 'mlp.act'); the hardware implements mx.linear, mx.relu}}
+  %y = mx.log %x {name = "mlp.act"} : !mx.tensor<4x64xmxint8> -> !mx.tensor<4x64xmxint8>
   return %y : !mx.tensor<4x64xmxint8>
 }
 
@@ -47,4 +47,31 @@ func.func @constant_result() -> !mx.tensor<2x32xmxint8> {
   %c = mx.constant scales(dense<127> : tensor<2x1xui8>) codes(dense<1> : tensor<2x32xui8>) : !mx.tensor<2x32xmxint8>
   // expected-error @+1 {{every result must be an MX tensor computed by the hardware, got '!mx.tensor<2x32xmxint8>'}}
   return %c : !mx.tensor<2x32xmxint8>
+}
+
+// -----
+
+func.func @broadcast_stream(%x: !mx.tensor<4x64xmxint8>, %y: !mx.tensor<1x64xmxint8>) -> !mx.tensor<4x64xmxint8> {
+  // expected-error @+1 {{operand #1 of shape 1x64 is computed and would be broadcast to 4x64; the hardware broadcasts only constants}}
+  %z = mx.add %x, %y : (!mx.tensor<4x64xmxint8>, !mx.tensor<1x64xmxint8>) -> !mx.tensor<4x64xmxint8>
+  return %z : !mx.tensor<4x64xmxint8>
+}
+
+// -----
+
+func.func @constant_operands() -> !mx.tensor<2x32xmxint8> {
+  %c = mx.constant scales(dense<127> : tensor<2x1xui8>) codes(dense<1> : tensor<2x32xui8>) : !mx.tensor<2x32xmxint8>
+  %s = arith.constant dense<2.0> : tensor<f32>
+  // expected-error @+1 {{every operand is a constant; the hardware computes on at least one computed operand}}
+  %y = mx.mul %c, %s : (!mx.tensor<2x32xmxint8>, tensor<f32>) -> !mx.tensor<2x32xmxint8>
+  return %y : !mx.tensor<2x32xmxint8>
+}
+
+// -----
+
+func.func @float_tensor_operand(%x: !mx.tensor<4x64xmxint8>) -> !mx.tensor<4x64xmxint8> {
+  %c = arith.constant dense<[[1.0], [2.0], [3.0], [4.0]]> : tensor<4x1xf32>
+  // expected-error @+1 {{operand #1 must be an MX tensor for the hardware (it has no floats), got 'tensor<4x1xf32>'}}
+  %y = mx.mul %x, %c : (!mx.tensor<4x64xmxint8>, tensor<4x1xf32>) -> !mx.tensor<4x64xmxint8>
+  return %y : !mx.tensor<4x64xmxint8>
 }

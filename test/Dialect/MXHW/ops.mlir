@@ -13,3 +13,19 @@ func.func @units(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>, %w: !mx.tensor<32x64
   %r = mxhw.relu %y {name = "act"} : !mxhw.stream<!mx.tensor<4x32xmxint<6,8,16>>> -> !mxhw.stream<!mx.tensor<4x32xmxint<6,8,16>>>
   return %r : !mxhw.stream<!mx.tensor<4x32xmxint<6,8,16>>>
 }
+
+// CHECK-LABEL: func.func @elementwise
+func.func @elementwise(%x: !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>, %y: !mxhw.stream<!mx.tensor<1x4x16x16xmxint<6,8,16>>>,
+                       %c: !mx.tensor<1x1x16x16xmxint<8,8,16>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>> {
+  // CHECK: mxhw.add %{{.*}}, %{{.*}} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>, !mxhw.stream<!mx.tensor<1x4x16x16xmxint<6,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  %a = mxhw.add %x, %y : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>, !mxhw.stream<!mx.tensor<1x4x16x16xmxint<6,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  // CHECK: mxhw.mul %{{.*}}, %{{.*}} {name = "rope.cos"} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>, !mx.tensor<1x1x16x16xmxint<8,8,16>>)
+  %m = mxhw.mul %a, %c {name = "rope.cos"} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>, !mx.tensor<1x1x16x16xmxint<8,8,16>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  // CHECK: mxhw.sub %{{.*}}, %{{.*}} : (!mx.tensor<1x1x16x16xmxint<8,8,16>>, !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>)
+  %s = mxhw.sub %c, %m : (!mx.tensor<1x1x16x16xmxint<8,8,16>>, !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  // CHECK: mxhw.mul %{{.*}} {scalar = 1.767770e-01 : f32} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  %k = mxhw.mul %s {scalar = 0.176777 : f32} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  // CHECK: mxhw.sub %{{.*}} {scalar = 1.000000e+00 : f32, scalar_first} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>)
+  %r = mxhw.sub %k {scalar = 1.0 : f32, scalar_first} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+  return %r : !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
+}

@@ -208,9 +208,10 @@ def accumulate_term(m: ModuleBuilder, *, a: Sig, e: Sig, empty: Sig, p: Sig, t: 
 
 def quantize_value(m: ModuleBuilder, v: Sig, e: Sig, s: Sig, out: Format, *,
                    msb: Sig | None = None, e_const: int | None = None,
-                   hint: str = "q") -> Sig:
+                   rounding: str = "even", hint: str = "q") -> Sig:
     """The element code of ``v * 2^e`` (``v`` signed) in an MXInt block of scale ``s``:
-    ``numerics.encode_dyadic`` for one element (round half to even, saturate).
+    ``numerics.encode_dyadic`` for one element (round half to even, or half away from
+    zero with ``rounding="nearest"``; saturate).
 
     Saturation needs to know whether ``|v| * 2^e >= 2^(s+1)``: from ``msb`` (the value's
     ``floor(log2)``, when the caller has it), from a constant compare when ``e`` and
@@ -253,7 +254,7 @@ def quantize_value(m: ModuleBuilder, v: Sig, e: Sig, s: Sig, out: Format, *,
     half = m.nez(m.and_(m.shru(mag_r, am1), one), hint=hint + "_half")
     sticky = m.nez(m.and_(mag_r, m.sub(m.shl(one, am1), one)), hint=hint + "_sticky")
     odd = m.nez(m.and_(q0, one), hint=hint + "_odd")
-    up = m.and_(half, m.or_(sticky, odd), hint=hint + "_up")
+    up = half if rounding == "nearest" else m.and_(half, m.or_(sticky, odd), hint=hint + "_up")
     right = m.add(q0, m.zext(up, wr), hint=hint + "_right")
     wq = max(wl, wr)
     q = m.mux(m.cmp("sle", r, m.const(0, we)), m.uresize(left, wq), m.uresize(right, wq),
@@ -304,9 +305,10 @@ def shift_right_sticky(m: ModuleBuilder, x: Sig, amount: Sig, hint: str = "srs"
 
 
 def round_normalized(m: ModuleBuilder, *, neg: Sig, top: Sig, sticky: Sig, msb: Sig, s: Sig,
-                     out: Format, hint: str = "rn") -> Sig:
+                     out: Format, rounding: str = "even", hint: str = "rn") -> Sig:
     """The MXInt code of the value ``(-1)^neg * (top + sticky) * 2^(msb - M + 1)`` in a
-    block of scale ``s``: round half to even onto the grid ``2^(s-M+2)``, saturate.
+    block of scale ``s``: round half to even (or half away from zero: ``"nearest"``)
+    onto the grid ``2^(s-M+2)``, saturate.
 
     ``top`` holds the value's M most significant bits (its leading one at bit M-1, or
     0); ``sticky`` whether any bit below them is set. For ``d = s - msb >= 0`` the code
@@ -325,7 +327,8 @@ def round_normalized(m: ModuleBuilder, *, neg: Sig, top: Sig, sticky: Sig, msb: 
     half = m.bit(y, 0, hint=hint + "_half")
     q0 = m.zext(m.extract(y, 1, tw - 1), tw) if tw > 1 else m.const(0, tw)
     odd = m.bit(y, 1) if tw > 1 else m.const(0, 1)
-    up = m.and_(half, m.or_(m.or_(lost, sticky), odd), hint=hint + "_up")
+    up = half if rounding == "nearest" else \
+        m.and_(half, m.or_(m.or_(lost, sticky), odd), hint=hint + "_up")
     q = m.add(q0, m.zext(up, tw), hint=hint + "_q")
     qmax = (1 << (mw - 1)) - 1
     sat = m.or_(huge, m.cmp("ugt", q, m.const(qmax, tw)), hint=hint + "_sat")
@@ -346,7 +349,7 @@ class QuantizerPorts:
 def block_quantizer(m: ModuleBuilder, subs: SubModules, mems: list[Memory], *, valid: Sig,
                     v: Sig, e: Sig, out: Format, ready: Sig, e_const: int | None = None,
                     e_range: tuple[int, int] | None = None, e_offset: int = 0,
-                    name: str = "oq") -> QuantizerPorts:
+                    rounding: str = "even", name: str = "oq") -> QuantizerPorts:
     """Rounds a stream of values ``v * 2^e`` (at most one per cycle, never stalled) into
     blocks of ``out`` and presents them as an output stream (``ready`` from the consumer).
 
@@ -358,7 +361,8 @@ def block_quantizer(m: ModuleBuilder, subs: SubModules, mems: list[Memory], *, v
     values are rounded as they arrive. ``e_const``: ``e`` is this constant (the
     rounding then needs no leading-zero count); ``e_range``: the values ``e`` can take
     (narrower exponent logic), else whatever its width holds; ``e_offset``: the
-    exponent is ``e + e_offset`` (a constant the producer need not add).
+    exponent is ``e + e_offset`` (a constant the producer need not add); ``rounding``:
+    ``"even"`` (round half to even) or ``"nearest"`` (half away from zero).
     """
     layout = BlockLayout(out)
     b, mw = out.block_size, out.element_bits
@@ -380,7 +384,7 @@ def block_quantizer(m: ModuleBuilder, subs: SubModules, mems: list[Memory], *, v
             e = m.add(m.sext(e, wo), m.const(e_offset, wo))
         code = quantize_value(m, v, e, s_const, out,
                               e_const=None if e_const is None else e_const + e_offset,
-                              hint=f"{name}_fx")
+                              rounding=rounding, hint=f"{name}_fx")
         _, last = counter(m, b, valid, hint=f"{name}_idx")
         pack, pack_n = m.state(pack_w, reset=None, hint=f"{name}_pack")
         full, full_n = m.state(1, reset=0, hint=f"{name}_full")
@@ -456,7 +460,10 @@ def block_quantizer(m: ModuleBuilder, subs: SubModules, mems: list[Memory], *, v
     active_full = m.mux(half_r, fulls[1], fulls[0], hint=f"{name}_rfull")
     idx_r, idx_r_n = m.state(clog2(b), reset=0, hint=f"{name}_ir")
     last_r = m.eqc(idx_r, b - 1) if b > 1 else m.const(1, 1)
-    out_empty_next = m.or_(m.not_(out_valid), take)
+    # (With one-element blocks a block may still be landing: the register is then
+    # not known to be free next cycle; for B > 1 last reads are B cycles apart.)
+    landing = m.wire(1, f"{name}_landing")
+    out_empty_next = m.and_(m.or_(m.not_(out_valid), take), m.not_(landing))
     issue = m.and_(active_full, m.or_(m.not_(last_r), out_empty_next), hint=f"{name}_rd")
     m.assign(idx_r_n, m.mux(issue, m.mux(last_r, m.const(0, idx_r.width),
                                            m.add(idx_r, m.const(1, idx_r.width))), idx_r))
@@ -468,11 +475,12 @@ def block_quantizer(m: ModuleBuilder, subs: SubModules, mems: list[Memory], *, v
                 wdata=data, raddr=raddr)
     land = m.reg(issue, reset=0, hint=f"{name}_land")
     land_last = m.reg(done_half, reset=0, hint=f"{name}_llast")
+    m.assign(landing, land_last if b == 1 else m.const(0, 1))
     land_s = m.reg(m.mux(half_r, scales[1], scales[0]), hint=f"{name}_ls")
     code = round_normalized(m, neg=m.bit(rdata, 0), top=m.extract(rdata, 1, top_bits),
                             sticky=m.bit(rdata, 1 + top_bits),
                             msb=m.extract(rdata, 2 + top_bits, wm), s=land_s, out=out,
-                            hint=f"{name}_q")
+                            rounding=rounding, hint=f"{name}_q")
     pack, pack_n = m.state(pack_w, reset=None, hint=f"{name}_pack")
     shifted = shift_in(pack, code)
     m.assign(pack_n, m.mux(land, shifted, pack))
