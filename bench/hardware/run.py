@@ -43,6 +43,9 @@ CASES = {
                         "MXINT8 (head split/merge views, value reblock, Q.K^T and P.V)",
     "attention_gqa": "attention without softmax, GQA 6 query / 2 key-value heads, 16 tokens, "
                      "head dim 16, mxint<8,8,16>",
+    "add_384": "residual add 32x384, MXINT8 + MXINT8 -> MXINT8 (two streams)",
+    "mul_scale": "attention scale 12x32x32 MXINT8 times the f32 scalar 1/sqrt(32)",
+    "mul_rope": "rotary x * cos: 1x4x16x16 mxint<8,8,16> times a 1x1x16x16 table in memory",
 }
 # MX design -> the fixed-point baseline with the same lanes (MACs per cycle).
 BASELINE = {"linear_mxint8": "linear_int8_b32", "linear_mxint4": "linear_int8",
