@@ -212,10 +212,21 @@ FailureOr<Island> buildIsland(Operation *root, bool report) {
   if (island.constantSources && island.computedSources)
     return fail(root, "a view mixes constants and computed values; the hardware "
                       "streams only computed values through views");
-  // Deterministic order of the pieces: by their box.
+  // Deterministic order of the pieces (by their box) and of the sources (as
+  // the output first reads them: a concatenation's in operand order).
   llvm::sort(island.pieces, [](const mxhw::Piece &a, const mxhw::Piece &b) {
     return a.offsets < b.offsets;
   });
+  SmallVector<int> renumber(island.sources.size(), -1);
+  SmallVector<Value> sources;
+  for (mxhw::Piece &piece : island.pieces) {
+    if (renumber[piece.source] < 0) {
+      renumber[piece.source] = sources.size();
+      sources.push_back(island.sources[piece.source]);
+    }
+    piece.source = renumber[piece.source];
+  }
+  island.sources = std::move(sources);
   return island;
 }
 

@@ -86,17 +86,24 @@ static mase::numerics::MXParams kernelParams(FormatAttr format,
 
 /// Quantizes a constant with the project numerics (MXQuantize.h, tested bit
 /// for bit against mase_mlir.numerics): the folded form of a quantized weight.
+/// The element counts before and after the blocked axis (the numerics kernels'
+/// outer x axis x inner view of a tensor).
+static std::pair<int64_t, int64_t> aroundAxis(ArrayRef<int64_t> shape, unsigned axis) {
+  int64_t outer = 1, inner = 1;
+  for (unsigned i = 0; i < axis; ++i)
+    outer *= shape[i];
+  for (unsigned i = axis + 1; i < shape.size(); ++i)
+    inner *= shape[i];
+  return {outer, inner};
+}
+
 static ArrayAttr quantizeConstant(DenseElementsAttr values, MXTensorType type,
                                   RoundingMode rounding) {
   FormatAttr format = type.getFormat();
   mase::numerics::MXParams params = kernelParams(format, rounding);
   ArrayRef<int64_t> shape = type.getShape();
   unsigned axis = type.getAxis();
-  int64_t outer = 1, inner = 1;
-  for (unsigned i = 0; i < axis; ++i)
-    outer *= shape[i];
-  for (unsigned i = axis + 1; i < shape.size(); ++i)
-    inner *= shape[i];
+  auto [outer, inner] = aroundAxis(shape, axis);
   int64_t n = shape[axis];
 
   SmallVector<float> x = llvm::to_vector(values.getValues<float>());
@@ -129,11 +136,7 @@ DenseElementsAttr mase::mx::dequantizeConstant(ConstantOp op) {
   mase::numerics::MXParams params = kernelParams(format, RoundingMode::Even);
   ArrayRef<int64_t> shape = type.getShape();
   unsigned axis = type.getAxis();
-  int64_t outer = 1, inner = 1;
-  for (unsigned i = 0; i < axis; ++i)
-    outer *= shape[i];
-  for (unsigned i = axis + 1; i < shape.size(); ++i)
-    inner *= shape[i];
+  auto [outer, inner] = aroundAxis(shape, axis);
   auto scales = llvm::map_to_vector(op.getScales().getValues<APInt>(), [](const APInt &v) {
     return uint8_t(v.getZExtValue());
   });

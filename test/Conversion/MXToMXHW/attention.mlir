@@ -76,3 +76,18 @@ func.func @rot(%x: !mx.tensor<5x48xmxint<8,8,16>>) -> !mx.tensor<5x48xmxint<8,8,
   %q = mx.quantize %r2 : tensor<5x48xf32> -> !mx.tensor<5x48xmxint<8,8,16>>
   return %q : !mx.tensor<5x48xmxint<8,8,16>>
 }
+
+// -----
+
+// Two sources in different formats concatenated and transposed into blocks along the
+// other axis: one reblock, its sources in operand order.
+// CHECK-LABEL: func.func @cat
+// CHECK: mxhw.reblock %arg0, %arg1 [#mxhw.piece<src 0, offsets [0, 0], sizes [16, 3], map (d0, d1) -> (d1, d0)>, #mxhw.piece<src 1, offsets [0, 3], sizes [16, 3], map (d0, d1) -> (d1 - 3, d0)>]
+func.func @cat(%a: !mx.tensor<3x16xmxint<8,8,8>>, %b: !mx.tensor<3x16xmxint<5,6,4>>) -> !mx.tensor<16x6xmxint<6,8,6>> {
+  %fa = mx.dequantize %a : !mx.tensor<3x16xmxint<8,8,8>> -> tensor<3x16xf32>
+  %fb = mx.dequantize %b : !mx.tensor<3x16xmxint<5,6,4>> -> tensor<3x16xf32>
+  %c = mx.concat %fa, %fb {axis = 0 : i64} : (tensor<3x16xf32>, tensor<3x16xf32>) -> tensor<6x16xf32>
+  %t = mx.transpose %c {permutation = array<i64: 1, 0>} : tensor<6x16xf32> -> tensor<16x6xf32>
+  %q = mx.quantize %t : tensor<16x6xf32> -> !mx.tensor<16x6xmxint<6,8,6>>
+  return %q : !mx.tensor<16x6xmxint<6,8,6>>
+}
