@@ -7,8 +7,11 @@ everything else the entry points print goes to /dev/null or is captured. If an e
 kills the process, the fuzzer sees the pipe close and restarts the worker.
 
 Entry points: ``report`` (``mase report FILE``), ``report-config`` (``mase report FILE
---config CONFIG``: the precision pass runs in this process) and ``interp`` (``parse_file``
-then ``interp.load``).
+--config CONFIG``: the precision pass runs in this process), ``interp`` (``parse_file``
+then ``interp.load``) and ``compile`` (``mase compile FILE --config CONFIG`` up to CIRCT:
+the config split and checked, ``mx-hw-outline``, ``mx-hw-boundary``,
+``convert-mx-to-mxhw`` and the netlist of generated units; CIRCT itself runs in a child
+process of its own and takes seconds, too slow to fuzz here).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import io
 import json
 import os
 import sys
+from pathlib import Path
 
-ENTRIES = ("report", "report-config", "interp")
+ENTRIES = ("report", "report-config", "interp", "compile")
 
 
 def _interp(path: str) -> int:
@@ -28,6 +32,30 @@ def _interp(path: str) -> int:
     from mase_mlir.mlirfile import parse_file
 
     interp.load(parse_file(path))
+    return 0
+
+
+def _compile(path: str, config: str) -> int:
+    """What ``mase compile FILE --config CONFIG`` does before CIRCT."""
+    from mase_mlir.backend import compile as hw
+    from mase_mlir.backend.netlister import NetlistError
+    from mase_mlir.backend.rtl import RtlError
+    from mase_mlir.errors import InputError
+    from mase_mlir.files import load_json
+    from mase_mlir.mlirfile import parse_file
+
+    cfg = load_json(config, "config")
+    if not isinstance(cfg, dict):
+        raise InputError(f"config {config} must hold a JSON object")
+    module = parse_file(path)
+    if "!mx.tensor" in str(module):  # an MX model: a precision config is for float ones
+        cfg = {k: v for k, v in cfg.items() if k not in hw.PRECISION_KEYS}
+    try:
+        precision, _ = hw.split_config(cfg)
+        lowered = hw._lower(Path(path), precision, None)
+        hw._netlist(lowered.mxhw)
+    except (hw.CompileError, NetlistError, RtlError) as error:
+        raise InputError(str(error)) from None
     return 0
 
 
@@ -43,12 +71,12 @@ def run_entry(entry: str, path: str, config: str | None) -> tuple[int, str]:
             status = main(["report", path, "--config", config])
         else:
             try:
-                status = _interp(path)
+                status = _interp(path) if entry == "interp" else _compile(path, config)
             except MaseError as error:
-                print(f"mase interp: error: {error}", file=sys.stderr)
+                print(f"mase {entry}: error: {error}", file=sys.stderr)
                 status = 1
             except Exception as error:  # a bug: reported like the CLI's internal errors
-                print(f"mase interp: internal error: {type(error).__name__}: {error}",
+                print(f"mase {entry}: internal error: {type(error).__name__}: {error}",
                       file=sys.stderr)
                 status = EXIT_INTERNAL
     return status, err.getvalue()[-2000:]
