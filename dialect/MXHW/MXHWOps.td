@@ -36,5 +36,6 @@ def MXHW_StreamOrConstant : AnyTypeOf<[MXHW_Stream, MXHW_Constant],
 include "MXHW/ContractionOps.td"
 include "MXHW/ElementwiseOps.td"
 include "MXHW/ViewOps.td"
+include "MXHW/RowOps.td"
 
 #endif // MASE_MXHW_OPS

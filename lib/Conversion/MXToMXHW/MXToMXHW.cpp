@@ -193,6 +193,7 @@ struct ConvertMXToMXHWPass
     mxhw::populateElementwiseLowering(converter, patterns);
     mxhw::populateMatmulLowering(converter, patterns);
     mxhw::populateViewLowering(converter, patterns);
+    mxhw::populateRowLowering(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       return signalPassFailure();
     for (auto func : getOperation().getOps<func::FuncOp>()) {

@@ -36,6 +36,9 @@ struct UnitInfo {
 /// Checks of the elementwise binary units (ElementwiseLowering.cpp).
 mlir::LogicalResult checkElementwiseBinary(mlir::Operation *op);
 
+/// Checks of the row units (RowLowering.cpp): statistics over the last axis.
+mlir::LogicalResult checkRowUnit(mlir::Operation *op);
+
 /// Every lowerable op, in the order diagnostics list them.
 inline constexpr UnitInfo kUnits[] = {
     {"mx.linear", 0b110, 0b110},
@@ -56,6 +59,9 @@ inline constexpr UnitInfo kUnits[] = {
     {"mx.add", 0, 0b11, 0b11, checkElementwiseBinary},
     {"mx.sub", 0, 0b11, 0b11, checkElementwiseBinary},
     {"mx.mul", 0, 0b11, 0b11, checkElementwiseBinary},
+    // Row units (RowLowering.cpp): the norms' weight and bias in memories.
+    {"mx.layer_norm", 0b110, 0b110, 0, checkRowUnit},
+    {"mx.rms_norm", 0b10, 0b10, 0, checkRowUnit},
 };
 
 /// The unit of `opName`, or null.
@@ -101,6 +107,10 @@ void eraseDeadViewInteriors(mlir::func::FuncOp func);
 /// batch_matmul unit's rhs).
 mlir::Value transposedRhs(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Value stream, mlir::StringAttr name);
+
+/// The row units' patterns.
+void populateRowLowering(mlir::TypeConverter &converter,
+                         mlir::RewritePatternSet &patterns);
 
 } // namespace mase::mxhw
 
