@@ -23,7 +23,7 @@ from .front import (
     plot_front,
     write_json,
 )
-from .worker import RECORD, SearchSpec, directions, prepare, run_worker, settings
+from .worker import READY, RECORD, SearchSpec, directions, prepare, run_worker, settings
 
 __all__ = ["SearchError", "run_search"]
 
@@ -153,9 +153,14 @@ def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
     except StorageError as err:
         raise SearchError(str(err)) from None
     before = counts(study)
-    if before["COMPLETE"] or before["RUNNING"] or before["FAIL"]:
+    if any(before.values()):
         log(f"[mase] resuming study {spec.study!r}: {before['COMPLETE']} complete, "
             f"{before['RUNNING']} running, {before['FAIL']} failed")
+    else:
+        # Warm start: the space's uniform configurations, most precise first.
+        for values in space.ranked()[: max(1, spec.trials // 4)]:
+            study.enqueue_trial(values)
+    study.set_user_attr(READY, True)  # the child workers wait for this
     bar = _Progress(spec, maximize, evaluator.metric.name, progress)
     bar.watch(spec.storage, spec.heartbeat)
     started = time.perf_counter()

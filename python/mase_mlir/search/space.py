@@ -222,6 +222,14 @@ class Space:
         default, then exact-name entries for the ops that differ."""
         return config_of(self.assignment(values))
 
+    def ranked(self) -> list[dict[str, str]]:
+        """The uniform starting points: every parameter at its k-th candidate (its last
+        one when it has fewer), for k = 0, 1, ...; a space lists candidates from the most
+        to the least precise, so these run from high precision to low."""
+        longest = max((len(p.choices) for p in self.parameters), default=0)
+        return [{p.name: p.choices[min(k, len(p.choices) - 1)] for p in self.parameters}
+                for k in range(longest)]
+
     def uniform(self, formats: dict[str, str]) -> dict[str, str] | None:
         """Parameter values giving every parameter of role r ``formats[r]``, when the space
         allows it (None otherwise)."""

@@ -25,6 +25,7 @@ OBJECTIVES = {"quality": None, "bits": "bits_per_value", "cells": "cells",
               "memory": "memory_bits"}
 SAMPLERS = ("auto", "tpe", "nsga2", "random")
 RECORD = "mase"
+READY = "mase.ready"  # set by the mase search process once the study is set up
 _MAX_FAILURES = 3
 
 
@@ -154,6 +155,10 @@ def run_worker(spec: SearchSpec, index: int, evaluator: Any, space: Any,
     storage = open_storage(spec.storage, spec.heartbeat)
     study = open_study(storage, spec.study, directions(spec, maximize), settings(spec, space,
                        evaluator), None)
+    while index > 0 and not study.user_attrs.get(READY):
+        if stop is not None and stop.wait(0.5):
+            return 0
+        threading.Event().wait(0.5)
     existing = len(study.get_trials(deepcopy=False))
     # A resumed or parallel worker must not replay the proposals of the first one.
     study.sampler = make_sampler(spec, spec.seed + 7919 * index + 104729 * existing)

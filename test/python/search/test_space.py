@@ -113,3 +113,11 @@ def test_space_files(tmp_path):
         load_space(twice)
     with pytest.raises(SpaceError, match="cannot read search space"):
         load_space(tmp_path / "missing.json")
+
+
+def test_ranked_starting_points(llama_module):
+    space = resolve(llama_module, SPACE)
+    ranked = space.ranked()
+    assert len(ranked) == max(len(p.choices) for p in space.parameters)
+    assert all(v == p.choices[0] for p in space.parameters for v in [ranked[0][p.name]])
+    assert all(ranked[-1][p.name] == p.choices[-1] for p in space.parameters)
