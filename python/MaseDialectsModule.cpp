@@ -149,6 +149,8 @@ NB_MODULE(_maseDialects, m) {
       .def_property_readonly("spelling", formatSpelling,
                              "The canonical spelling")
       .def_property_readonly("is_int", maseMXFormatAttrIsInt)
+      .def_property_readonly("is_fixed", maseMXFormatAttrIsFixed)
+      .def_property_readonly("fixed_fraction", maseMXFormatAttrGetFixedFraction)
       .def_property_readonly("element_bits", maseMXFormatAttrGetElementBits,
                              "Bits of one element code, sign included")
       .def_property_readonly("exponent_bits", maseMXFormatAttrGetExponentBits,

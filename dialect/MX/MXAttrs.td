@@ -37,15 +37,26 @@ def MX_FormatAttr : AttrDef<MX_Dialect, "Format"> {
       `e2m1`, sharing an `E`-bit biased scale (1 <= E <= 8).
     * OCP short names: `mxfp8_e5m2`, `mxfp8_e4m3`, `mxfp6_e3m2`, `mxfp6_e2m3`,
       `mxfp4_e2m1` (= `mxfp<..,8,32>`) and `mxint8` (= `mxint<8,8,32>`).
+    * `fixed<W,F>`: static fixed point, the baseline MX formats are compared
+      against: `W`-bit two's-complement integers q (2 <= W <= 16, symmetric:
+      |q| <= 2^(W-1)-1) read as q * 2^-F, with `F` fraction bits
+      (-64 <= F <= 64, may exceed W or be negative) fixed per tensor; no shared
+      scale, so storage is exactly W bits per value. It is the element of
+      `mxint<W,..>` under the constant scale 2^(W-2-F): a format with no scale
+      bits, blocks of one value, and a scale range of that single exponent
+      (every quantization and arithmetic rule of mxint applies unchanged).
+      It has no NaN.
 
-    Example: `#mx.format<mxint<4,8,16>>`, `#mx.format<mxfp4_e2m1>`.
+    Example: `#mx.format<mxint<4,8,16>>`, `#mx.format<mxfp4_e2m1>`,
+    `#mx.format<fixed<8,5>>`.
   }];
   let parameters = (ins
     "::mase::mx::ElementKind":$kind,
     "unsigned":$elementBits,
     "unsigned":$exponentBits,
     "unsigned":$scaleBits,
-    "unsigned":$blockSize
+    "unsigned":$blockSize,
+    "int":$fixedFraction
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
@@ -53,10 +64,15 @@ def MX_FormatAttr : AttrDef<MX_Dialect, "Format"> {
     // Every fact about a format is defined here once; the C API, the Python
     // bindings, mase_mlir.numerics and the quantization kernel read them.
     // The parameters: `elementBits` is the width of one stored element code,
-    // sign included (M for mxint, 1+X+Y for eXmY); `exponentBits` is X for a
-    // float element, 0 for mxint.
+    // sign included (M for mxint, 1+X+Y for eXmY, W for fixed); `exponentBits`
+    // is X for a float element, 0 otherwise; `fixedFraction` is F of
+    // fixed<W,F> (0 for MX formats).
 
     bool isInt() const { return getKind() == ::mase::mx::ElementKind::Int; }
+    bool isFixed() const { return getKind() == ::mase::mx::ElementKind::Fixed; }
+    /// Two's-complement integer elements: mxint and fixed.
+    bool hasIntegerElements() const { return isInt() || isFixed(); }
+    static constexpr int kMaxFixedFraction = 64;
     /// Bits below the element's binary point: M-2 for mxint (the value of
     /// code q is q * 2^-(M-2)), Y for a float element eXmY.
     unsigned getFractionBits() const;
@@ -77,12 +93,15 @@ def MX_FormatAttr : AttrDef<MX_Dialect, "Format"> {
     /// Smallest positive element value (subnormal step; LSB of mxint).
     double getElementStep() const;
 
-    /// Bias of the E-bit scale: 2^(E-1)-1.
+    /// Bias of the E-bit scale: 2^(E-1)-1 (fixed: F-(W-2), so that the one
+    /// code 0 means the scale 2^(W-2-F)).
     int getScaleBias() const;
-    /// Smallest and largest scale exponents (codes 0 .. 2^E-2).
+    /// Smallest and largest scale exponents (codes 0 .. 2^E-2; fixed: both
+    /// W-2-F).
     int getScaleMin() const;
     int getScaleMax() const;
-    /// The scale code meaning NaN: all ones.
+    /// The scale code meaning NaN: all ones (fixed: 1, which its zero-width
+    /// scale never holds; a fixed format has no NaN).
     unsigned getScaleNaNCode() const;
 
     /// Memory cost per value, scale included: element bits + scale bits / B.

@@ -11,7 +11,9 @@ include "mlir/IR/EnumAttr.td"
 
 def MX_ElementKind : I32EnumAttr<"ElementKind", "MX element encoding", [
     I32EnumAttrCase<"Int", 0, "int">,
-    I32EnumAttrCase<"Float", 1, "float">
+    I32EnumAttrCase<"Float", 1, "float">,
+    // Static fixed point: two's-complement integers, no shared scale.
+    I32EnumAttrCase<"Fixed", 2, "fixed">
   ]> {
   let cppNamespace = "::mase::mx";
   let genSpecializedAttr = 0;

@@ -48,6 +48,9 @@ MLIR_CAPI_EXPORTED void maseMXFormatAttrPrint(MlirAttribute attr,
                                               MlirStringCallback callback,
                                               void *userData);
 MLIR_CAPI_EXPORTED bool maseMXFormatAttrIsInt(MlirAttribute attr);
+// fixed<W,F>: static fixed point; its F (0 for MX formats).
+MLIR_CAPI_EXPORTED bool maseMXFormatAttrIsFixed(MlirAttribute attr);
+MLIR_CAPI_EXPORTED int maseMXFormatAttrGetFixedFraction(MlirAttribute attr);
 // The facts of a format, as FormatAttr defines them (see MXAttrs.td).
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetElementBits(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetExponentBits(MlirAttribute attr);

@@ -80,6 +80,12 @@ static FormatAttr formatOf(MlirAttribute attr) {
 bool maseMXFormatAttrIsInt(MlirAttribute attr) {
   return formatOf(attr).isInt();
 }
+bool maseMXFormatAttrIsFixed(MlirAttribute attr) {
+  return formatOf(attr).isFixed();
+}
+int maseMXFormatAttrGetFixedFraction(MlirAttribute attr) {
+  return formatOf(attr).getFixedFraction();
+}
 unsigned maseMXFormatAttrGetElementBits(MlirAttribute attr) {
   return formatOf(attr).getElementBits();
 }

@@ -21,6 +21,7 @@ from . import interp, passes
 from . import numerics as mxn
 from .errors import InputError
 from .files import check_output_dir, load_json, write_text_atomic
+from .fixed_calibration import is_symbolic, measure_ranges, resolve_config
 from .frontend import import_model
 from .frontend.models import load_model
 from .quality import compare_outputs, is_decoder_output
@@ -90,6 +91,11 @@ def run_flow(
     step("FP32 reference (interpreter)")
     reference = _as_arrays(interp.run(module, arrays))
 
+    if is_symbolic(config_dict):
+        step("calibrating the fixed-point formats (fixedW) on the example inputs")
+        config_dict = resolve_config(module, config_dict, measure_ranges(module, [arrays]))
+        config_source = out_dir / "config.resolved.json"  # what the pass reads and names
+        _write(config_source, json.dumps(config_dict, indent=2) + "\n", result)
     step("assigning precision: " + json.dumps(config_dict, separators=(",", ":")))
     passes.assign_precision(module, config_source)  # a file: diagnostics name it
     _write(out_dir / "model.mx.mlir", str(module), result)

@@ -1,7 +1,7 @@
 //===- MXFormat.cpp - The MX format attribute and its spelling ------------===//
 //
 // One spelling for formats everywhere (IR, configs, Python numerics):
-// `mxint<M,E,B>`, `mxfp<eXmY,E,B>` and the OCP short names.
+// `mxint<M,E,B>`, `mxfp<eXmY,E,B>`, the OCP short names and `fixed<W,F>`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +47,7 @@ const FloatElement *findFloatElement(unsigned exponentBits,
 struct Params {
   ElementKind kind;
   unsigned elementBits, exponentBits, scaleBits, blockSize;
+  int fixedFraction;
 };
 
 /// OCP MX v1.0 concrete formats: 8-bit E8M0 scale, blocks of 32.
@@ -73,7 +74,24 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
   for (const ShortName &n : kShortNames)
     if (s == n.name)
       return Params{n.kind, n.elementBits, n.exponentBits, kOCPScaleBits,
-                    kOCPBlockSize};
+                    kOCPBlockSize, 0};
+
+  if (s.consume_front("fixed<")) {
+    SmallVector<StringRef, 2> fields;
+    if (!s.consume_back(">") || (s.split(fields, ','), fields.size() != 2)) {
+      error = "fixed-point format '" + spelling.str() +
+              "' needs two parameters <width,fraction bits>";
+      return failure();
+    }
+    Params p{ElementKind::Fixed, 0, 0, 0, 1, 0};
+    if (fields[0].getAsInteger(10, p.elementBits) ||
+        fields[1].getAsInteger(10, p.fixedFraction)) {
+      error = "expected an integer width and fraction bits in '" +
+              spelling.str() + "'";
+      return failure();
+    }
+    return p;
+  }
 
   ElementKind kind;
   if (s.consume_front("mxint<"))
@@ -83,7 +101,8 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
   else {
     error = "unknown MX format '" + spelling.str() +
             "' (expected mxint<M,E,B>, mxfp<eXmY,E,B>, mxfp8_e5m2, "
-            "mxfp8_e4m3, mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1 or mxint8)";
+            "mxfp8_e4m3, mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1, mxint8 or "
+            "fixed<W,F>)";
     return failure();
   }
   if (!s.consume_back(">")) {
@@ -97,7 +116,7 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
             "' needs three parameters <element,scale bits,block size>";
     return failure();
   }
-  Params p{kind, 0, 0, 0, 0};
+  Params p{kind, 0, 0, 0, 0, 0};
   if (kind == ElementKind::Int) {
     if (fields[0].getAsInteger(10, p.elementBits)) {
       error = "expected an integer element width in '" + spelling.str() + "'";
@@ -129,7 +148,22 @@ FailureOr<Params> parseSpelling(StringRef spelling, std::string &error) {
 LogicalResult FormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ElementKind kind, unsigned elementBits,
                                  unsigned exponentBits, unsigned scaleBits,
-                                 unsigned blockSize) {
+                                 unsigned blockSize, int fixedFraction) {
+  if (kind == ElementKind::Fixed) {
+    if (elementBits < 2 || elementBits > 16)
+      return emitError() << "fixed-point width must be in 2..16, got "
+                         << elementBits;
+    if (fixedFraction < -kMaxFixedFraction || fixedFraction > kMaxFixedFraction)
+      return emitError() << "fixed-point fraction bits must be in -"
+                         << kMaxFixedFraction << ".." << kMaxFixedFraction
+                         << ", got " << fixedFraction;
+    if (exponentBits != 0 || scaleBits != 0 || blockSize != 1)
+      return emitError() << "fixed-point formats have no exponent, no scale "
+                            "and blocks of one value";
+    return success();
+  }
+  if (fixedFraction != 0)
+    return emitError() << "only fixed-point formats have fraction bits F";
   if (kind == ElementKind::Int) {
     if (exponentBits != 0)
       return emitError() << "mxint elements have no exponent bits";
@@ -156,31 +190,32 @@ LogicalResult FormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 //===----------------------------------------------------------------------===//
 
 unsigned FormatAttr::getFractionBits() const {
-  return isInt() ? getElementBits() - 2
-                 : getElementBits() - 1 - getExponentBits();
+  return hasIntegerElements() ? getElementBits() - 2
+                              : getElementBits() - 1 - getExponentBits();
 }
 
 int FormatAttr::getElementBias() const {
-  return isInt() ? 0 : (1 << (getExponentBits() - 1)) - 1;
+  return hasIntegerElements() ? 0 : (1 << (getExponentBits() - 1)) - 1;
 }
 
 int FormatAttr::getElementMinExponent() const {
-  return isInt() ? 0 : 1 - getElementBias();
+  return hasIntegerElements() ? 0 : 1 - getElementBias();
 }
 
 int FormatAttr::getElementMaxExponent() const {
-  return isInt() ? 0
-                 : int(getMaxCode() >> getFractionBits()) - getElementBias();
+  return hasIntegerElements()
+             ? 0
+             : int(getMaxCode() >> getFractionBits()) - getElementBias();
 }
 
 ElementSpecials FormatAttr::getSpecials() const {
-  if (isInt())
+  if (hasIntegerElements())
     return ElementSpecials::Finite;
   return findFloatElement(getExponentBits(), getFractionBits())->specials;
 }
 
 unsigned FormatAttr::getMaxCode() const {
-  if (isInt())
+  if (hasIntegerElements())
     return (1u << (getElementBits() - 1)) - 1;
   unsigned all = (1u << (getElementBits() - 1)) - 1; // every magnitude code
   switch (getSpecials()) {
@@ -196,7 +231,7 @@ unsigned FormatAttr::getMaxCode() const {
 
 double FormatAttr::getMaxElement() const {
   unsigned fraction = getFractionBits();
-  if (isInt())
+  if (hasIntegerElements())
     return std::ldexp(double(getMaxCode()), -int(fraction));
   unsigned mantissa = getMaxCode() & ((1u << fraction) - 1);
   return std::ldexp(double(mantissa | (1u << fraction)),
@@ -207,16 +242,30 @@ double FormatAttr::getElementStep() const {
   return std::ldexp(1.0, getElementMinExponent() - int(getFractionBits()));
 }
 
-int FormatAttr::getScaleBias() const { return (1 << (getScaleBits() - 1)) - 1; }
+/// The one scale exponent of fixed<W,F>: its value q * 2^-F is the mxint<W>
+/// element q * 2^-(W-2) times 2^(W-2-F).
+static int fixedScale(FormatAttr f) {
+  return int(f.getElementBits()) - 2 - f.getFixedFraction();
+}
 
-int FormatAttr::getScaleMin() const { return -getScaleBias(); }
+int FormatAttr::getScaleBias() const {
+  if (isFixed())
+    return -fixedScale(*this);
+  return (1 << (getScaleBits() - 1)) - 1;
+}
+
+int FormatAttr::getScaleMin() const {
+  return isFixed() ? fixedScale(*this) : -getScaleBias();
+}
 
 int FormatAttr::getScaleMax() const {
+  if (isFixed())
+    return fixedScale(*this);
   return (1 << getScaleBits()) - 2 - getScaleBias();
 }
 
 unsigned FormatAttr::getScaleNaNCode() const {
-  return (1u << getScaleBits()) - 1;
+  return isFixed() ? 1 : (1u << getScaleBits()) - 1;
 }
 
 double FormatAttr::getBitsPerValue() const {
@@ -237,6 +286,9 @@ int64_t FormatAttr::getStorageBits(int64_t numElements) const {
 //===----------------------------------------------------------------------===//
 
 std::string FormatAttr::str() const {
+  if (isFixed())
+    return "fixed<" + std::to_string(getElementBits()) + "," +
+           std::to_string(getFixedFraction()) + ">";
   if (getScaleBits() == kOCPScaleBits && getBlockSize() == kOCPBlockSize)
     for (const ShortName &n : kShortNames)
       if (n.kind == getKind() && n.elementBits == getElementBits() &&
@@ -261,7 +313,7 @@ FormatAttr FormatAttr::parse(MLIRContext *ctx, StringRef spelling,
     return {};
   }
   return getChecked(emitError, ctx, p->kind, p->elementBits, p->exponentBits,
-                    p->scaleBits, p->blockSize);
+                    p->scaleBits, p->blockSize, p->fixedFraction);
 }
 
 namespace mase::mx {
@@ -284,13 +336,20 @@ FormatAttr parseFormat(AsmParser &parser) {
         return {};
       spelling += std::to_string(width);
     }
-    int64_t scaleBits, blockSize;
-    if (parser.parseComma() || parser.parseInteger(scaleBits) ||
-        parser.parseComma() || parser.parseInteger(blockSize) ||
-        parser.parseGreater())
+    // mxint/mxfp: <element,E,B>; fixed: <W,F> with a signed F.
+    int64_t second;
+    if (parser.parseComma() || parser.parseInteger(second))
       return {};
-    spelling +=
-        "," + std::to_string(scaleBits) + "," + std::to_string(blockSize) + ">";
+    spelling += "," + std::to_string(second);
+    if (succeeded(parser.parseOptionalComma())) {
+      int64_t blockSize;
+      if (parser.parseInteger(blockSize))
+        return {};
+      spelling += "," + std::to_string(blockSize);
+    }
+    if (parser.parseGreater())
+      return {};
+    spelling += ">";
   }
   return FormatAttr::parse(parser.getContext(), spelling,
                            [&] { return parser.emitError(loc); });

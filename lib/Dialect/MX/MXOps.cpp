@@ -10,6 +10,8 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mase::mx;
 
@@ -65,7 +67,7 @@ static_assert(int(ElementSpecials::Finite) ==
 static mase::numerics::MXParams kernelParams(FormatAttr format,
                                              RoundingMode rounding) {
   mase::numerics::MXParams p;
-  p.isInt = format.isInt();
+  p.isInt = format.hasIntegerElements(); // two's-complement elements
   p.elementBits = int(format.getElementBits());
   p.fractionBits = int(format.getFractionBits());
   p.exponentBits = int(format.getExponentBits());
@@ -153,6 +155,12 @@ DenseElementsAttr mase::mx::dequantizeConstant(ConstantOp op) {
 OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
   auto values = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   if (!values || !values.getElementType().isF32())
+    return {};
+  // A fixed-point format has no NaN: a non-finite constant stays an
+  // mx.quantize, which the numerics reject when it runs.
+  if (getType().getFormat().isFixed() &&
+      llvm::any_of(values.getValues<float>(),
+                   [](float v) { return !std::isfinite(v); }))
     return {};
   return quantizeConstant(values, getType(), getRounding());
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -92,27 +93,36 @@ def _check_inputs(program: Program, inputs: list[Any]) -> list[Any]:
     return out
 
 
+Observer = Callable[[Step, list[Any]], None]
+
+
 def execute(program: Program, inputs: list[np.ndarray],
-            calls: dict[str, tuple[list[Any], list[Any]]] | None = None) -> list[np.ndarray]:
+            calls: dict[str, tuple[list[Any], list[Any]]] | None = None, *,
+            observe: Observer | None = None) -> list[np.ndarray]:
     """Run ``program``; with ``calls`` (a dict to fill), also record the arguments and
-    results of every inlined call, by callee name."""
+    results of every inlined call, by callee name; ``observe(step, operands)``, when given,
+    sees every step's operand values before it runs (e.g. to measure ranges for fixed-point
+    calibration)."""
     check_kernels(program)
     env: dict[int, Any] = dict(program.constants)
     env.update(zip(program.inputs, _check_inputs(program, inputs), strict=True))
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        _run_steps(program.steps, env)
+        _run_steps(program.steps, env, observe)
     if calls is not None:
         for callee, (args, results) in program.calls.items():
             calls[callee] = ([env[s] for s in args], [env[s] for s in results])
     return [env[s] if is_mx(env[s]) else np.ascontiguousarray(env[s]) for s in program.outputs]
 
 
-def _run_steps(steps: list[Step | Loop], env: dict[int, Any]) -> None:
+def _run_steps(steps: list[Step | Loop], env: dict[int, Any], observe: Observer | None) -> None:
     for step in steps:
         if isinstance(step, Loop):
-            _run_loop(step, env)
+            _run_loop(step, env, observe)
         else:
-            env[step.result] = _run_step(step, [env[s] for s in step.operands])
+            args = [env[s] for s in step.operands]
+            if observe is not None:
+                observe(step, args)
+            env[step.result] = _run_step(step, args)
         for slot in step.free_after:
             del env[slot]
 
@@ -127,7 +137,7 @@ def _run_step(step: Step, args: list[Any]) -> Any:
         raise InterpreterError(f"{step.kind} ({name}) failed: {exc}") from exc
 
 
-def _run_loop(loop: Loop, env: dict[int, Any]) -> None:
+def _run_loop(loop: Loop, env: dict[int, Any], observe: Observer | None) -> None:
     """``scf.for``: the body once per counter value, carried values passed along."""
     lower, upper, stride = (_index(env[s]) for s in loop.operands[:3])
     if stride <= 0:
@@ -136,7 +146,7 @@ def _run_loop(loop: Loop, env: dict[int, Any]) -> None:
     for counter in range(lower, upper, stride):
         env[loop.induction] = counter
         env.update(zip(loop.carried, carried, strict=True))
-        _run_steps(loop.body, env)
+        _run_steps(loop.body, env, observe)
         carried = [env[s] for s in loop.yields]
     env.update(zip(loop.results, carried, strict=True))
     for slot in (loop.induction, *loop.carried, *loop.body_locals):

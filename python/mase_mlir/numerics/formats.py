@@ -7,6 +7,9 @@ Spelling (shared with the C++ ``mx`` dialect):
 * ``mxfp<eXmY,E,B>``: OCP float elements (e5m2, e4m3, e3m2, e2m3, e2m1).
 * Short names: ``mxfp8_e5m2``, ``mxfp8_e4m3``, ``mxfp6_e3m2``, ``mxfp6_e2m3``,
   ``mxfp4_e2m1`` (= ``mxfp<eXmY,8,32>``) and ``mxint8`` (= ``mxint<8,8,32>``).
+* ``fixed<W,F>``: static fixed point, W-bit two's complement with F fraction bits and no
+  shared scale (the mxint<W> element under the constant scale 2^(W-2-F): scale bits 0,
+  blocks of one value, one scale exponent).
 
 The dialect's ``FormatAttr`` defines every fact about a format once (parsing, validation,
 canonical spelling, element grid, scale range); :class:`Format` reads them through the
@@ -47,7 +50,9 @@ class FormatFacts:
     """What ``#mx.format`` says about one format (see MXAttrs.td for each fact)."""
 
     spelling: str
-    is_int: bool
+    is_int: bool  # two's-complement elements: mxint and fixed
+    is_fixed: bool
+    fixed_fraction: int
     element_bits: int
     exponent_bits: int
     fraction_bits: int
@@ -90,11 +95,17 @@ def _facts_of(attr: Any) -> FormatFacts:
 
     values = {f.name: getattr(attr, f.name) for f in fields(FormatFacts)}
     values["specials"] = mx.ElementSpecials(values["specials"])
+    values["is_int"] = bool(attr.is_int or attr.is_fixed)
     return FormatFacts(**values)
 
 
 @lru_cache(maxsize=256)
 def _facts_for(element: str, scale_bits: int, block_size: int) -> FormatFacts:
+    if element.startswith("fixed"):
+        if (scale_bits, block_size) != (0, 1):
+            raise ValueError(f"{element} has no scale and blocks of one value: scale bits 0, "
+                             f"block size 1 (got {scale_bits}, {block_size})")
+        return _facts_of(_attribute(element))
     if element.startswith("int"):
         spelling = f"mxint<{element[3:]},{scale_bits},{block_size}>"
     else:
@@ -105,6 +116,8 @@ def _facts_for(element: str, scale_bits: int, block_size: int) -> FormatFacts:
 @lru_cache(maxsize=256)
 def _parse(text: str) -> Format:
     attr = _attribute(text)
+    if attr.is_fixed:
+        return Format(str(attr.spelling), 0, 1)
     if attr.is_int:
         element = f"int{attr.element_bits}"
     else:
@@ -116,9 +129,10 @@ def _parse(text: str) -> Format:
 class Format:
     """An MX block format.
 
-    ``element`` is an OCP float element name (``"e4m3"``, ...) or ``"int<M>"``
-    (``"int8"``, ``"int4"``, ...); ``scale_bits`` is E; ``block_size`` is B. Every other
-    property is a fact of the dialect's ``#mx.format`` attribute.
+    ``element`` is an OCP float element name (``"e4m3"``, ...), ``"int<M>"``
+    (``"int8"``, ``"int4"``, ...) or a fixed-point spelling ``"fixed<W,F>"`` (then
+    ``scale_bits`` is 0 and ``block_size`` 1); ``scale_bits`` is E; ``block_size`` is B.
+    Every other property is a fact of the dialect's ``#mx.format`` attribute.
     """
 
     element: str
@@ -169,7 +183,18 @@ class Format:
     # --------------------------------------------------------------- properties
     @property
     def is_int(self) -> bool:
+        """Two's-complement integer elements (mxint and fixed)."""
         return self._facts.is_int
+
+    @property
+    def is_fixed(self) -> bool:
+        """Static fixed point ``fixed<W,F>``: no shared scale."""
+        return self._facts.is_fixed
+
+    @property
+    def fixed_fraction(self) -> int:
+        """F of ``fixed<W,F>`` (0 for MX formats)."""
+        return self._facts.fixed_fraction
 
     @property
     def element_bits(self) -> int:

@@ -243,6 +243,8 @@ def quantize(x: np.ndarray, fmt: Format | str, axis: int = -1, rounding: str = "
     check_rounding(rounding)
     x = as_float32(x)
     ax = check_blocked_axis(x.shape, axis, fmt)
+    if fmt.is_fixed:
+        x = _fixed_input(x, fmt)
     fast = _backend.quantize(x, fmt, ax, rounding)
     if fast is not None:
         scales, codes = fast
@@ -250,10 +252,22 @@ def quantize(x: np.ndarray, fmt: Format | str, axis: int = -1, rounding: str = "
     return quantize_reference(x, fmt, ax, rounding)
 
 
+def _fixed_input(x: np.ndarray, fmt: Format) -> np.ndarray:
+    """A fixed-point format has no NaN (an error) and saturates infinities."""
+    if np.isnan(x).any():
+        raise ValueError(f"{fmt} cannot represent NaN (fixed point has no NaN code)")
+    if np.isinf(x).any():
+        big = np.finfo(np.float32).max
+        x = np.clip(x, -big, big)
+    return x
+
+
 def quantize_reference(x: np.ndarray, fmt: Format, axis: int, rounding: str) -> MXTensor:
     """The numpy definition of :func:`quantize` (never uses the compiled kernel)."""
     x = as_float32(x)
     ax = check_blocked_axis(x.shape, axis, fmt)
+    if fmt.is_fixed:
+        x = _fixed_input(x, fmt)
     neg, mag, exp, bad = from_float(block_view(x, ax, fmt.block_size))
     scales, codes = encode_dyadic(neg, mag, exp, bad, fmt, rounding)
     return MXTensor._encoded(fmt, _unblock(scales[..., None], ax), _unblock(codes, ax), ax)

@@ -124,7 +124,8 @@ def run_search(spec: SearchSpec, *, workers: int = 1, progress: bool = True,
         spec_path.write_text(spec.to_json())
         children = _start_workers(spec_path, workers, Path(scratch))
         try:
-            return _search(spec, workers, children, progress, log)
+            return _search(spec, workers, children, progress, log,
+                           ready=Path(scratch) / "ready")
         finally:
             for child, _ in children:
                 if child.poll() is None:
@@ -133,7 +134,7 @@ def run_search(spec: SearchSpec, *, workers: int = 1, progress: bool = True,
 
 
 def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
-            log: Callable[[str], None]) -> dict:
+            log: Callable[[str], None], ready: Path) -> dict:
     from .storage import StorageError, counts, open_storage, open_study
 
     out = Path(spec.out_dir)
@@ -160,7 +161,8 @@ def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
         # Warm start: the space's uniform configurations, most precise first.
         for values in space.ranked()[: max(1, spec.trials // 4)]:
             study.enqueue_trial(values)
-    study.set_user_attr(READY, True)  # the child workers wait for this
+    study.set_user_attr(READY, True)  # workers on other machines wait for this
+    ready.touch()  # and the child workers for this
     bar = _Progress(spec, maximize, evaluator.metric.name, progress)
     bar.watch(spec.storage, spec.heartbeat)
     started = time.perf_counter()
@@ -211,11 +213,11 @@ def finalize(spec: SearchSpec, evaluator: Any, study: Any,
         config = baseline_config(name)
         log(f"[mase] baseline {name}: {label}")
         e = evaluator.evaluate(config)
-        entry = {"name": name, "label": label, "config": config, "quality": e.quality,
+        entry = {"name": name, "label": label, "config": e.config, "quality": e.quality,
                  "bits": e.bits["bits_per_value"], "bits_detail": e.bits, "cost": e.cost,
                  "scores": {k: v for k, v in e.scores.items() if k != "outputs"}}
         if evaluated:
-            entry["evaluation"] = held_out(config)
+            entry["evaluation"] = held_out(e.config)
         baselines.append(entry)
     if evaluated:
         log(f"[mase] scoring the {len(front)} front configs on the evaluation set "

@@ -34,6 +34,7 @@ class Evaluation:
     bits: dict
     cost: dict
     seconds: float
+    config: dict  # what was applied: fixedW made concrete per op and role
     report: dict = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict:
@@ -70,6 +71,7 @@ def probe_ops(module: Any, formats: dict[str, list[str]]
     per role and block size, and the report says which operands took it.
     """
     from .. import passes
+    from ..fixed_calibration import symbolic_width
     from ..numerics import Format
     from ..report import build_report
 
@@ -80,9 +82,12 @@ def probe_ops(module: Any, formats: dict[str, list[str]]
     ops = {name: tuple(r for r in ("input", "weight", "bias", "output") if r in roles)
            for name, roles in roles_of.items()}
 
+    def block_size(spelling: str) -> int:
+        return 1 if symbolic_width(spelling) is not None else Format.parse(spelling).block_size
+
     taken: dict[tuple[str, int], frozenset[str]] = {}
     for role, candidates in formats.items():
-        for block in sorted({Format.parse(f).block_size for f in candidates if f != "f32"}):
+        for block in sorted({block_size(f) for f in candidates if f != "f32"}):
             probe = Format.parse(_PROBE_FORMAT.format(block))
             clone = module.operation.clone()
             passes.assign_precision(clone, {"default": {role: str(probe)}}, diagnostics=[])
@@ -96,7 +101,7 @@ def probe_ops(module: Any, formats: dict[str, list[str]]
     def applicable(role: str, fmt: str) -> frozenset[str]:
         if fmt == "f32":
             return frozenset(ops)
-        return taken.get((role, Format.parse(fmt).block_size), frozenset())
+        return taken.get((role, block_size(fmt)), frozenset())
 
     return ops, applicable
 
@@ -129,6 +134,23 @@ class Evaluator:
                                else default_metric(self.decoder))
         self.cost_model = cost_model
         self.constants: dict = {}  # decoded constants, shared by every trial's program
+        self._ranges: dict | None = None
+
+    def ranges(self) -> dict:
+        """FP32 operand ranges per op and role on the calibration set (for ``fixedW``)."""
+        from ..fixed_calibration import measure_ranges
+
+        if self._ranges is None:
+            self.log("measuring FP32 ranges for the fixed-point calibration")
+            self._ranges = measure_ranges(self.module, self.calibration.chunks)
+        return self._ranges
+
+    def concrete(self, config: dict) -> dict:
+        """``config`` with every ``fixedW`` calibrated per op and role."""
+        from ..fixed_calibration import is_symbolic, resolve_config
+
+        return resolve_config(self.module, config, self.ranges()) if is_symbolic(config) \
+            else config
 
     # --- data ---------------------------------------------------------------------------
 
@@ -165,6 +187,7 @@ class Evaluator:
         start = time.perf_counter()
         data = self.dataset(dataset)
         reference = self.reference(data)
+        config = self.concrete(config)
         module = self.module.operation.clone()
         passes.assign_precision(module, config, diagnostics=[])
         report = build_report(module)
@@ -181,7 +204,8 @@ class Evaluator:
         if self.cost_model is not None:
             cost["cells"] = self.cost_model.module_cost(module)["cells"]
         quality = float(scores.get(self.metric.score, float("nan")))
-        return Evaluation(quality, scores, bits, cost, time.perf_counter() - start, report)
+        return Evaluation(quality, scores, bits, cost, time.perf_counter() - start, config,
+                          report)
 
 
 def _is_decoder(first_outputs: list[np.ndarray], mask: np.ndarray | None) -> bool:

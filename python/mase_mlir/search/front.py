@@ -17,9 +17,11 @@ from typing import Any
 __all__ = ["BASELINES", "baseline_config", "choose_best", "dominates", "format_usage", "pareto",
            "plot_front"]
 
-#: Uniform baselines: name -> (input, weight and bias format, label). "mxint6-weights" is
-#: MXINT8 activations with MXInt6 weights (the bundled default config).
+#: Uniform baselines: name -> (input, weight and bias format, label). "fixed8" is calibrated
+#: per op and role (mase_mlir.fixed_calibration); "mxint6-weights" is MXINT8 activations
+#: with MXInt6 weights (the bundled default config).
 BASELINES: dict[str, tuple[str, str, str]] = {
+    "fixed8": ("fixed8", "fixed8", "8-bit fixed point, one static scale per tensor"),
     "mxint8": ("mxint8", "mxint8", "uniform MXINT8"),
     "mxint6-weights": ("mxint8", "mxint<6,8,32>", "MXInt6 weights, MXINT8 activations"),
     "mxfp6": ("mxfp6_e2m3", "mxfp6_e2m3", "uniform MXFP6 (E2M3)"),

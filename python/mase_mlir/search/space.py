@@ -43,12 +43,16 @@ class SpaceError(ValueError):
 
 
 def canonical_format(text: Any, where: str = "") -> str:
-    """The canonical spelling of a candidate format (``f32`` for unquantized)."""
+    """The canonical spelling of a candidate format (``f32`` for unquantized, ``fixedW``
+    for the per-tensor calibrated fixed-point baseline)."""
+    from ..fixed_calibration import symbolic_width
     from ..numerics import Format
 
     if not isinstance(text, str):
         raise SpaceError(f"{where}: a format must be a string, got {json.dumps(text)}")
     try:
+        if symbolic_width(text) is not None:
+            return text.strip()
         fmt = Format.parse_or_none(text)
     except ValueError as err:
         raise SpaceError(f"{where}: {err}") from None

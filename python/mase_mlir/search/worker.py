@@ -183,7 +183,7 @@ def run_worker(spec: SearchSpec, index: int, evaluator: Any, space: Any,
                         raise RuntimeError(f"{failures} trials failed in a row; "
                                            f"the last: {type(err).__name__}: {err}") from err
                     continue
-                record = {"config": config, "quality": result.quality,
+                record = {"config": result.config, "quality": result.quality,
                           "scores": _scores(result.scores), "bits": result.bits,
                           "cost": result.cost, "seconds": round(result.seconds, 3)}
                 scored += 1
@@ -229,8 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     spec_path, index = Path(argv[0]), int(argv[1])
     _watch_parent(int(argv[2]) if len(argv) > 2 else os.getppid())
     spec = SearchSpec.from_json(spec_path.read_text())
+    ready = spec_path.with_name("ready")  # the mase search process has set up the study
     try:
         evaluator, space = prepare(spec)
+        while not ready.exists():
+            threading.Event().wait(0.2)
         run_worker(spec, index, evaluator, space)
     except Exception as err:
         print(f"mase search: worker {index}: {type(err).__name__}: {err}", file=sys.stderr)

@@ -63,8 +63,10 @@ def test_search_outputs_are_deterministic_and_mase_run_reproduces_the_best(tmp_p
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     result = json.loads((outs[0] / "front.json").read_text())
     assert result["trials_complete"] == 6 and result["metric"]["name"] == "kl"
-    assert {b["name"] for b in result["baselines"]} == {"mxint8", "mxint6-weights", "mxfp6",
-                                                         "mxfp4"}
+    assert {b["name"] for b in result["baselines"]} == {"fixed8", "mxint8", "mxint6-weights",
+                                                         "mxfp6", "mxfp4"}
+    fixed8 = next(b for b in result["baselines"] if b["name"] == "fixed8")
+    assert "fixed<8," in json.dumps(fixed8["config"])  # calibrated per op and role
     assert all("evaluation" in p for p in result["front"])
     best = result["best"]
     assert best["bits"] <= 9
@@ -76,10 +78,11 @@ def test_search_outputs_are_deterministic_and_mase_run_reproduces_the_best(tmp_p
 
 
 def test_two_workers_finish_the_budget_together(tmp_path):
-    result = run_search(spec(tmp_path, 12, calibration=24), workers=2, progress=False,
+    out = tmp_path / "new"  # not there yet: the workers wait until the study is set up
+    result = run_search(spec(out, 12, calibration=24), workers=2, progress=False,
                         log=lambda m: None)
     assert result["trials_complete"] == 12
-    trials = check_budget(tmp_path, 12)
+    trials = check_budget(out, 12)
     workers = {t.user_attrs["mase.worker"]["index"] for t in trials
                if t.state == TrialState.COMPLETE}
     assert workers == {0, 1}
