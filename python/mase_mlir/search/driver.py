@@ -163,6 +163,11 @@ def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
             study.enqueue_trial(values)
     study.set_user_attr(READY, True)  # workers on other machines wait for this
     ready.touch()  # and the child workers for this
+    # Start together: wait until every child worker is prepared (or has failed), so that
+    # the work is shared from the first trial on.
+    for index, (child, _) in enumerate(children, start=1):
+        while child.poll() is None and not (ready.parent / f"worker-{index}.prepared").exists():
+            time.sleep(0.2)
     bar = _Progress(spec, maximize, evaluator.metric.name, progress)
     bar.watch(spec.storage, spec.heartbeat)
     started = time.perf_counter()

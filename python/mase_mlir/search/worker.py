@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     ready = spec_path.with_name("ready")  # the mase search process has set up the study
     try:
         evaluator, space = prepare(spec)
+        spec_path.with_name(f"worker-{index}.prepared").touch()
         while not ready.exists():
             threading.Event().wait(0.2)
         run_worker(spec, index, evaluator, space)

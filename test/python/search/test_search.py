@@ -119,6 +119,23 @@ def _running(out: Path, worker: int | None = None):
     return None
 
 
+def _kill_mid_trial(out: Path, process: subprocess.Popen, worker: int | None,
+                    ready=lambda: True):
+    """SIGKILL the process running a trial while it runs: the process is stopped first,
+    then killed only if its trial is still RUNNING (otherwise it goes on and we wait for
+    the next one). Returns the trial it was running."""
+    while True:
+        trial = _wait_for(lambda: ready() and _running(out, worker), process)
+        pid = trial.user_attrs["mase.worker"]["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        still = [t for t in study_of(out).get_trials(deepcopy=False)
+                 if t.number == trial.number and t.state == TrialState.RUNNING]
+        if still:
+            os.kill(pid, signal.SIGKILL)
+            return trial
+        os.kill(pid, signal.SIGCONT)
+
+
 def _retried(trials: list, killed) -> None:
     """The killed trial failed and its config was evaluated once more, by a retry."""
     dead = next(t for t in trials if t.number == killed.number)
@@ -132,8 +149,7 @@ def test_a_killed_worker_process_loses_no_trial(tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen(_search_command(out, 8, "--workers", "2"),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    killed = _wait_for(lambda: _running(out, worker=1), process)
-    os.kill(killed.user_attrs["mase.worker"]["pid"], signal.SIGKILL)
+    killed = _kill_mid_trial(out, process, worker=1)
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stderr
     assert "worker exited with status -9" in stderr
@@ -145,12 +161,10 @@ def test_a_killed_search_resumes(tmp_path):
     command = _search_command(out, 6)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    def two_done_one_running():
-        done = study_of(out).get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        return _running(out) if len(done) >= 2 else None
+    def two_done():
+        return len(study_of(out).get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) >= 2
 
-    killed = _wait_for(two_done_one_running, process)
-    process.send_signal(signal.SIGKILL)
+    killed = _kill_mid_trial(out, process, worker=0, ready=two_done)
     process.wait()
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
