@@ -1,13 +1,15 @@
 """Precision-search benchmark: speed, the front against uniform baselines, the best config.
 
-For each model (MiniLM-L6 with real weights; llama-tiny) a `mase search` with the bundled
-space, --workers 2 on this 2-core machine, scored on the calibration sentences and then on
-the held-out evaluation sentences. Records trials per minute (the search phase's COMPLETE
-trials over its wall time), the Pareto front, the uniform baselines and which front point
-dominates each, the best config at <= 4.5 bits per value and the best config that meets
-the quality targets (MiniLM: mean cosine >= 0.99 and nearest-neighbour agreement >= 0.95 on
-the evaluation set). Writes results.json, results.md and front_<model>.png next to this
-file; the searches live in bench/search/out/ (resumable).
+For each model (MiniLM-L6 with real weights; llama-tiny) a `mase search` with
+bench/search/space_<model>.json (MiniLM: one choice per op kind shared by the six layers)
+or the bundled space, --workers 2 on this 2-core machine, scored on the calibration
+sentences and then on the held-out evaluation sentences. Records trials per minute (the
+search phase's COMPLETE trials over its wall time), the Pareto front, the uniform
+baselines and which front point dominates each, the best config at <= 4.5 bits per value
+and the best config that meets the quality targets (MiniLM: mean cosine >= 0.99 and
+nearest-neighbour agreement >= 0.95 on the evaluation set). Writes results.json, results.md
+and front_<model>.png next to this file; the searches live in bench/search/out/
+(resumable).
 
 Usage: python bench/search/run.py [--trials N] [--llama-trials N] [--workers K] [--quick]
 """
@@ -36,12 +38,14 @@ MAX_BITS = 4.5
 
 
 def search(model: str, trials: int, workers: int, calibration: int, evaluation: int,
-           seed: int) -> dict:
-    space, source = load_space(Path(str(SPACE)))
+           seed: int, sampler: str) -> dict:
+    own = HERE / f"space_{model.replace('-', '_')}.json"
+    space, source = load_space(own if own.is_file() else Path(str(SPACE)))
     out = HERE / "out" / model
     spec = SearchSpec(model=model, space=space, space_source=source, trials=trials,
                       out_dir=str(out), storage=f"sqlite:///{out / 'search.db'}",
-                      calibration=calibration, evaluation=evaluation, seed=seed)
+                      calibration=calibration, evaluation=evaluation, seed=seed,
+                      sampler=sampler)
     start = time.perf_counter()
     result = run_search(spec, workers=workers, progress=True, log=print)
     result["total_seconds"] = round(time.perf_counter() - start, 1)
@@ -58,7 +62,7 @@ def summarize(model: str, result: dict) -> dict:
     front = result["front"]
     at_budget = choose_best(front, maximize, MAX_BITS, None)
     row = {
-        "model": model, "metric": result["metric"]["name"],
+        "model": model, "metric": result["metric"]["name"], "sampler": result["sampler"],
         "trials": result["trials_complete"], "workers": result["workers"],
         "search_seconds": result["wall_seconds"],
         "trials_per_minute": round(60 * result["trials_complete"] / result["wall_seconds"], 2),
@@ -89,8 +93,9 @@ def summarize(model: str, result: dict) -> dict:
 
 def markdown(rows: list[dict], meta: dict) -> str:
     lines = ["# Precision search benchmark", "",
-             f"{meta['machine']}; {meta['when']}; bundled space; --workers "
-             f"{rows[0]['workers']}; sampler auto (NSGA-II for quality and bits).", ""]
+             f"{meta['machine']}; {meta['when']}; --workers {rows[0]['workers']}; sampler "
+             f"{rows[0]['sampler']}; spaces: bench/search/space_<model>.json if present, "
+             "else the bundled one.", ""]
     lines += ["| model | trials | search time | trials/min | front points | baselines dominated |",
               "|---|---|---|---|---|---|"]
     for r in rows:
@@ -131,12 +136,13 @@ def main() -> None:
     parser.add_argument("--evaluation", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--models", default="minilm,llama-tiny")
+    parser.add_argument("--sampler", default="tpe", choices=("auto", "tpe", "nsga2", "random"))
     args = parser.parse_args()
     rows = []
     for model in args.models.split(","):
         trials = args.trials if model == "minilm" else args.llama_trials
         result = search(model, trials, args.workers, args.calibration, args.evaluation,
-                        args.seed)
+                        args.seed, args.sampler)
         rows.append(summarize(model, result))
     meta = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "when": time.strftime("%Y-%m-%d")}

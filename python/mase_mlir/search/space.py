@@ -10,7 +10,9 @@ format (docs/search.md)::
 
 ``default`` applies to every compute op, ``ops`` maps op-name globs (fnmatch) to roles;
 later entries override earlier ones, role by role. A candidate is a format spelling or
-``f32``; a single string is a fixed choice. ``group`` says how many choices an entry makes:
+``f32``; a single string is a fixed choice. An entry may name only a ``group``: it then
+groups the ops it matches, whose candidates come from earlier entries. ``group`` says how
+many choices an entry makes:
 ``op`` (each op it decides chooses on its own, the default) or ``glob`` (one choice shared by
 every op the entry decides). Candidates that cannot apply to an operand (its blocked
 dimension is not a multiple of the block size, so the pass would leave it f32) are dropped
@@ -64,12 +66,14 @@ class _Entry:
     glob: str | None  # None: the default entry
     roles: dict[str, tuple[str, ...]]
     group: str
+    sets_group: bool = False  # the entry names its group (it may name no role at all)
 
 
 def _entry(where: str, body: Any, glob: str | None, group: str) -> _Entry:
     if not isinstance(body, dict):
         raise SpaceError(f"{where}: expected an object mapping roles to format lists")
     roles: dict[str, tuple[str, ...]] = {}
+    sets_group = "group" in body
     for role, value in body.items():
         if role == "group":
             if value not in GROUPS:
@@ -85,7 +89,7 @@ def _entry(where: str, body: Any, glob: str | None, group: str) -> _Entry:
             raise SpaceError(f"{where}.{role}: expected a format or a non-empty list of formats")
         formats = [canonical_format(v, f"{where}.{role}") for v in values]
         roles[role] = tuple(dict.fromkeys(formats))  # duplicates dropped, order kept
-    return _Entry(glob, roles, group)
+    return _Entry(glob, roles, group, sets_group)
 
 
 def parse_space(data: Any, source: str = "<space>") -> list[_Entry]:
@@ -174,8 +178,15 @@ class Space:
                 if not deciding:
                     continue  # the role stays f32 (not in the space)
                 entry = deciding[-1]  # later entries override earlier ones
-                shared = entry.group == "glob" and entry.glob is not None
-                key = ("glob", entry.glob, role) if shared else ("op", name, role)
+                # The group: the last matching entry that decides the role or names a group.
+                grouping = [e for e, h in zip(entries, hits, strict=True)
+                            if h and (role in e.roles or e.sets_group)][-1]
+                shared = grouping.group == "glob" and grouping.glob is not None
+                key = ("glob", grouping.glob, role) if shared else ("op", name, role)
+                if key in candidates and candidates[key] != entry.roles[role]:
+                    raise SpaceError(f"{source}: ops[{grouping.glob!r}] shares one choice of "
+                                     f"'{role}' between ops with different candidates "
+                                     f"(e.g. {groups[key][0]!r} and {name!r})")
                 groups.setdefault(key, []).append(name)
                 candidates[key] = entry.roles[role]
         for entry, hit in zip(entries, matched, strict=True):

@@ -121,3 +121,17 @@ def test_ranked_starting_points(llama_module):
     assert len(ranked) == max(len(p.choices) for p in space.parameters)
     assert all(v == p.choices[0] for p in space.parameters for v in [ranked[0][p.name]])
     assert all(ranked[-1][p.name] == p.choices[-1] for p in space.parameters)
+
+
+def test_group_only_entries_share_earlier_candidates(llama_module):
+    data = {"default": {"weight": ["mxint<4,8,16>", "mxint8"]},
+            "ops": {"*.mlp.down_proj": {"group": "glob"}}}
+    shared = [p for p in resolve(llama_module, data).parameters
+              if p.name == "*.mlp.down_proj:weight"]
+    assert len(shared) == 1 and shared[0].choices == ("mxint<4,8,16>", "mxint8")
+    assert len(shared[0].ops) == 2
+    clash = {"default": {"weight": ["mxint<4,8,16>", "mxint8"]},
+             "ops": {"*.down_proj": {"weight": ["mxint8", "mxint<2,8,16>"]},
+                     "*.mlp.*": {"group": "glob"}}}
+    with pytest.raises(SpaceError, match="shares one choice of 'weight' between ops with"):
+        resolve(llama_module, clash)
