@@ -188,18 +188,39 @@ def run_worker(spec: SearchSpec, index: int, evaluator: Any, space: Any,
                           "cost": result.cost, "seconds": round(result.seconds, 3)}
                 scored += 1
             failures = 0
-            for key, value in _constraints(record, spec, maximize).items():
-                if not math.isnan(value):
-                    trial.set_constraint(key, value)
-            trial.set_user_attr(RECORD, record)
-            objective = objective_values(record, spec.objectives)
-            if any(isinstance(v, float) and math.isnan(v) for v in objective):
-                study.tell(trial, state=TrialState.FAIL)
+            if not _record(study, trial, record, spec, maximize):
                 continue
-            study.tell(trial, objective)
         if on_trial is not None:
             on_trial(Trial(trial.number, values, record))
     return scored
+
+
+def _record(study: Any, trial: Any, record: dict, spec: SearchSpec, maximize: bool) -> bool:
+    """Tell the study ``trial``'s result; False if the trial is no longer ours.
+
+    A worker stalled past the grace period (an overloaded machine) finds its trial failed
+    as stale by another worker, which queued a retry of the same config: the retry is the
+    one that counts, so this result is dropped rather than crashing the worker.
+    """
+    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.trial import TrialState
+
+    try:
+        for key, value in _constraints(record, spec, maximize).items():
+            if not math.isnan(value):
+                trial.set_constraint(key, value)
+        trial.set_user_attr(RECORD, record)
+        objective = objective_values(record, spec.objectives)
+        if any(isinstance(v, float) and math.isnan(v) for v in objective):
+            study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
+            return False
+        if study.tell(trial, objective, skip_if_finished=True).state == TrialState.COMPLETE:
+            return True
+    except UpdateFinishedTrialError:
+        pass
+    print(f"mase search: trial {trial.number} was failed as stale while it ran (its heartbeat "
+          "was late); its retry counts instead", file=sys.stderr, flush=True)
+    return False
 
 
 def _scores(scores: dict) -> dict:
