@@ -52,7 +52,7 @@ def relu_model(m: int, b: int) -> tuple[str, OpInfo]:
 
 def points(quick: bool) -> list[tuple[str, str, OpInfo]]:
     widths = (4, 8) if quick else (4, 6, 8)
-    blocks = (4, 8)
+    blocks = (4, 8) if quick else (4, 8, 32)  # B = 32: the block size the spaces use most
     out = []
     for m in widths:
         for b in blocks:
