@@ -29,13 +29,21 @@ def MXHWOutline : Pass<"mx-hw-outline", "::mlir::ModuleOp"> {
     value of the hardware part is an error naming it. With `layer=PREFIX`, the
     hardware part is the ops named `PREFIX` or `PREFIX.*` (one layer, as the
     frontend names ops after their module path) and the unnamed quantize,
-    dequantize and cast ops fed only by them.
+    dequantize and cast ops fed only by them. A kernel loop (`mx.kernel_loop`)
+    is one op of the hardware part: its body runs every layer. With
+    `loop-body`, the hardware part is instead the body of the function's kernel
+    loop, called once per layer: the non-looped baseline, where the host takes
+    each layer's weights out of the stacked constants (`mx.take`) and hands
+    them to the call.
   }];
   let options = [
     Option<"layer", "layer", "std::string", /*default=*/"\"\"",
            "Build only the ops named after this module path (e.g. encoder.layer.0)">,
+    Option<"loopBody", "loop-body", "bool", /*default=*/"false",
+           "Build the kernel loop's body, called once per layer (the baseline)">,
   ];
-  let dependentDialects = ["::mase::mx::MXDialect", "::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mase::mx::MXDialect", "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def MXHWBoundary : Pass<"mx-hw-boundary", "::mlir::func::FuncOp"> {
@@ -64,7 +72,7 @@ def ConvertMXToMXHW : Pass<"convert-mx-to-mxhw", "::mlir::ModuleOp"> {
     lists the supported ops.
   }];
   let dependentDialects = ["::mase::mx::MXDialect", "::mase::mxhw::MXHWDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect", "::mlir::scf::SCFDialect"];
 }
 
 #endif // MASE_CONVERSION_PASSES

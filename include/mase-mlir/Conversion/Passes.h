@@ -11,6 +11,7 @@
 #include "mase-mlir/Dialect/MXHW/MXHWDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mase::mx {

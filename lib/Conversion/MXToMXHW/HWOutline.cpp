@@ -7,6 +7,10 @@
 // float ops on them. With `layer=PREFIX` the hardware part is instead the ops
 // named PREFIX... (one layer of a model) and everything else stays on the host.
 //
+// With `loop-body`, the hardware part is the body of the model's kernel loop,
+// called once per layer (the non-looped baseline): the host takes each layer's
+// weights out of the stacked constants and passes them to the call.
+//
 // The hardware part moves into its own function (`<func>_hw`, arguments and
 // results: the values that cross) called from where it was.
 //
@@ -18,10 +22,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mase::mx {
@@ -36,6 +42,17 @@ namespace {
 
 bool isConstant(Operation *op) {
   return isa<arith::ConstantOp, mase::mx::ConstantOp>(op);
+}
+
+bool isKernelLoop(Operation *op) {
+  return op && isa<scf::ForOp>(op) && op->hasAttr("mx.kernel_loop");
+}
+
+/// The values an op reads: its operands and what its regions use from above.
+SetVector<Value> valuesRead(Operation *op) {
+  SetVector<Value> values(op->getOperands().begin(), op->getOperands().end());
+  getUsedValuesDefinedAbove(op->getRegions(), values);
+  return values;
 }
 
 /// A value only the host computes: not a float or MX tensor (ids, masks).
@@ -88,9 +105,15 @@ struct MXHWOutlinePass
       module.emitError() << "mx-hw-outline: the module has no function to build";
       return signalPassFailure();
     }
+    if (loopBody && !layer.empty()) {
+      target.emitError() << "mx-hw-outline: 'layer' and 'loop-body' select different "
+                            "parts; give one";
+      return signalPassFailure();
+    }
     SetVector<Operation *> hardware;
-    if (failed(layer.empty() ? selectModel(target, hardware)
-                             : selectLayer(target, hardware)))
+    if (failed(loopBody        ? selectLoopBody(target, hardware)
+               : layer.empty() ? selectModel(target, hardware)
+                               : selectLayer(target, hardware)))
       return signalPassFailure();
     if (failed(outline(module, target, hardware)))
       return signalPassFailure();
@@ -156,10 +179,52 @@ struct MXHWOutlinePass
       if (inLayer || glue)
         hardware.insert(&op);
     }
-    if (hardware.empty())
+    if (hardware.empty()) {
+      for (Operation &op : entry)
+        if (isKernelLoop(&op) && loopHasLayer(op))
+          return op.emitError()
+                 << "mx-hw-outline: layer '" << layer << "' is folded into this "
+                 << "kernel loop; build the loop (without a layer) or its body, "
+                    "called once per layer (loop-body)";
       return func.emitError() << "mx-hw-outline: no op of '" << func.getSymName()
                               << "' is named '" << layer << "' or '" << layer
                               << ".*'";
+    }
+    return success();
+  }
+
+  /// Whether a kernel loop's body holds an op of `layer` (by its layer names).
+  bool loopHasLayer(Operation &loop) {
+    WalkResult found = loop.walk([&](Operation *op) {
+      auto names = op->getAttrOfType<ArrayAttr>("mx.layer_names");
+      if (!names)
+        return WalkResult::advance();
+      for (auto name : names.getAsRange<StringAttr>())
+        if (name.getValue() == layer || name.getValue().starts_with(layer + "."))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return found.wasInterrupted();
+  }
+
+  /// The body of the function's kernel loop but the weight slices it takes.
+  LogicalResult selectLoopBody(func::FuncOp func, SetVector<Operation *> &hardware) {
+    SmallVector<Operation *> loops;
+    func.walk([&](Operation *op) {
+      if (isKernelLoop(op))
+        loops.push_back(op);
+    });
+    if (loops.size() != 1)
+      return func.emitError() << "mx-hw-outline: loop-body needs one kernel loop in '"
+                              << func.getSymName() << "', found " << loops.size()
+                              << " (mx-kernel-loop folds repeated layers into one)";
+    Block *body = cast<scf::ForOp>(loops.front()).getBody();
+    for (Operation &op : body->without_terminator())
+      if (!isConstant(&op) && !isa<TakeOp>(op))
+        hardware.insert(&op);
+    if (hardware.empty())
+      return loops.front()->emitError() << "mx-hw-outline: the kernel loop's body "
+                                           "computes nothing";
     return success();
   }
 
@@ -176,7 +241,7 @@ struct MXHWOutlinePass
     // defined inside and used outside.
     SetVector<Value> inputs, outputs;
     for (Operation *op : hardware) {
-      for (Value operand : op->getOperands()) {
+      for (Value operand : valuesRead(op)) {
         Operation *def = operand.getDefiningOp();
         if ((!def || !isConstant(def)) && !hardware.contains(def))
           inputs.insert(operand);
@@ -208,12 +273,18 @@ struct MXHWOutlinePass
     // Constants the part uses are copied in: weights become its memories.
     llvm::DenseSet<Operation *> copied;
     for (Operation *op : hardware)
-      for (Value operand : op->getOperands())
+      for (Value operand : valuesRead(op))
         if (Operation *def = operand.getDefiningOp();
             def && isConstant(def) && copied.insert(def).second)
           builder.clone(*def, map);
     for (Operation *op : hardware)
       builder.clone(*op, map);
+    // A kernel loop's body outlined alone is one layer: its ops' layer names
+    // (verified to sit in a kernel loop) stay with the host's loop.
+    hw.walk([](Operation *op) {
+      if (!isKernelLoop(op->getParentOp()))
+        op->removeAttr("mx.layer_names");
+    });
     func::ReturnOp::create(builder, func.getLoc(),
                            llvm::map_to_vector(outputs, [&](Value v) {
                              return map.lookup(v);
@@ -223,7 +294,8 @@ struct MXHWOutlinePass
     Operation *last = hardware.back();
     for (Value value : outputs)
       for (Operation *user : value.getUsers())
-        if (!hardware.contains(user) && user->isBeforeInBlock(last)) {
+        if (!hardware.contains(user) && user->getBlock() == last->getBlock() &&
+            user->isBeforeInBlock(last)) {
           InFlightDiagnostic diag = named(user->emitError(), user);
           diag << " uses a value of the hardware part before the part ends; the part "
                   "must be a contiguous run of ops";

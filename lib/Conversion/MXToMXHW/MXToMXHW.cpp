@@ -6,6 +6,9 @@
 // and the signature. One conversion pattern per op lives in the family files
 // (LinearLowering.cpp, ElementwiseLowering.cpp, ...); Units.h lists the ops.
 // After the conversion, the canonicalization of the mxhw ops composes views.
+// A kernel loop (`scf.for {mx.kernel_loop}`) stays a loop whose carried values
+// are streams: its body's units run every layer, and the slices it takes of
+// stacked weights (`mx.take`) stay memory reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +21,8 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -51,7 +56,26 @@ bool mxhw::readsMemory(const UnitInfo &info, unsigned index, Value value) {
     return false;
   if (auto arg = dyn_cast<BlockArgument>(value))
     return isMemoryOnlyArgument(arg);
-  return value.getDefiningOp<mx::ConstantOp>() != nullptr;
+  return isMemoryValue(value);
+}
+
+/// The kernel loop whose induction variable `value` is, or null.
+static scf::ForOp kernelLoopOf(Value value) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  if (!arg)
+    return nullptr;
+  auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+  if (!loop || loop.getInductionVar() != arg || !loop->hasAttr("mx.kernel_loop"))
+    return nullptr;
+  return loop;
+}
+
+bool mxhw::isMemoryValue(Value value) {
+  if (value.getDefiningOp<mx::ConstantOp>())
+    return true;
+  auto take = value.getDefiningOp<mx::TakeOp>();
+  return take && take.getInput().getDefiningOp<mx::ConstantOp>() &&
+         kernelLoopOf(take.getIndex());
 }
 
 FloatAttr mxhw::scalarConstant(Value value) {
@@ -142,10 +166,11 @@ LogicalResult checkLowerable(Operation *op) {
                                   "memory and cannot stream it too";
       continue;
     }
-    if (!value.getDefiningOp<mx::ConstantOp>())
+    if (!mxhw::isMemoryValue(value))
       return op->emitError() << "the hardware reads " << describe(index)
-                             << " from a memory: it must be an mx.constant or a "
-                                "function argument, not a computed value";
+                             << " from a memory: it must be an mx.constant (or a "
+                                "kernel loop's layer slice of one) or a function "
+                                "argument, not a computed value";
   }
   return info->check ? info->check(op) : success();
 }
@@ -153,8 +178,48 @@ LogicalResult checkLowerable(Operation *op) {
 /// Ops that stay as they are inside a hardware function (constants are data:
 /// an op that computes with one is what the diagnostics name).
 bool isStructural(Operation *op) {
-  return isa<mx::ConstantOp, arith::ConstantOp, func::ReturnOp>(op) ||
+  return isa<mx::ConstantOp, arith::ConstantOp, func::ReturnOp, scf::YieldOp>(op) ||
          mxhw::isViewInterior(op);
+}
+
+/// A kernel loop the hardware runs: constant bounds 0..N step 1, MX tensors
+/// carried. Its body's units run once per layer.
+LogicalResult checkKernelLoop(scf::ForOp loop) {
+  if (!loop->hasAttr("mx.kernel_loop"))
+    return loop.emitError() << "the hardware runs kernel loops (mx.kernel_loop, "
+                               "from mx-kernel-loop) only, not other loops";
+  APInt lower, upper, step;
+  if (!matchPattern(loop.getLowerBound(), m_ConstantInt(&lower)) ||
+      !matchPattern(loop.getUpperBound(), m_ConstantInt(&upper)) ||
+      !matchPattern(loop.getStep(), m_ConstantInt(&step)) || !lower.isZero() ||
+      !step.isOne() || !upper.isStrictlyPositive())
+    return loop.emitError() << "a kernel loop in hardware needs constant bounds "
+                               "0 to N (N > 0) with step 1";
+  for (Value init : loop.getInitArgs())
+    if (!isa<MXTensorType>(init.getType()))
+      return loop.emitError() << "a kernel loop in hardware carries MX tensors "
+                                 "only, got "
+                              << init.getType();
+  return success();
+}
+
+/// A slice of stacked weights: read from a memory, never streamed.
+LogicalResult checkTake(mx::TakeOp take) {
+  if (!mxhw::isMemoryValue(take.getResult()))
+    return take.emitError() << "the hardware takes slices only of stacked "
+                               "constants (mx.constant) at a kernel loop's "
+                               "induction variable: each layer's weights";
+  for (OpOperand &use : take->getUses()) {
+    const mxhw::UnitInfo *info =
+        mxhw::lookupUnit(use.getOwner()->getName().getStringRef());
+    unsigned index = use.getOperandNumber();
+    if (!info || !((info->memoryOnly | info->memoryAllowed) & (1u << index)))
+      return take.emitError() << "a layer's slice of stacked weights is read "
+                                 "from a memory; operand #"
+                              << index << " of '" << use.getOwner()->getName()
+                              << "' must be a stream";
+  }
+  return success();
 }
 
 struct ReturnLowering : public OpConversionPattern<func::ReturnOp> {
@@ -187,8 +252,10 @@ struct ConvertMXToMXHWPass
     target.addIllegalDialect<mx::MXDialect>();
     target.addLegalOp<mx::ConstantOp>();  // constants live in memories
     mxhw::addViewLegality(target);
+    target.addLegalOp<mx::TakeOp>();  // layer slices of stacked weights (checked)
     RewritePatternSet patterns(&getContext());
     patterns.add<ReturnLowering>(converter, &getContext());
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns, target);
     mxhw::populateLinearLowering(converter, patterns);
     mxhw::populateElementwiseLowering(converter, patterns);
     mxhw::populateMatmulLowering(converter, patterns);
@@ -240,11 +307,16 @@ struct ConvertMXToMXHWPass
     WalkResult result = func.walk([&](Operation *op) {
       if (op == func || isStructural(op))
         return WalkResult::advance();
-      if (mxhw::isViewRoot(op))
-        return failed(mxhw::checkView(op)) ? WalkResult::interrupt()
-                                           : WalkResult::advance();
-      return failed(checkLowerable(op)) ? WalkResult::interrupt()
-                                        : WalkResult::advance();
+      LogicalResult ok = success();
+      if (auto loop = dyn_cast<scf::ForOp>(op))
+        ok = checkKernelLoop(loop);
+      else if (auto take = dyn_cast<mx::TakeOp>(op))
+        ok = checkTake(take);
+      else if (mxhw::isViewRoot(op))
+        ok = mxhw::checkView(op);
+      else
+        ok = checkLowerable(op);
+      return failed(ok) ? WalkResult::interrupt() : WalkResult::advance();
     });
     if (result.wasInterrupted())
       return failure();

@@ -74,6 +74,11 @@ bool readsMemory(const UnitInfo &info, unsigned index, mlir::Value value);
 /// The f32 value of a splat f32 constant (a scalar the unit holds), or null.
 mlir::FloatAttr scalarConstant(mlir::Value value);
 
+/// A value the hardware keeps in a memory: an mx.constant, or a kernel loop's
+/// slice of a stacked one (`mx.take` of a constant at the loop's induction
+/// variable: each layer's weights, read at base + layer x stride).
+bool isMemoryValue(mlir::Value value);
+
 /// The value a pattern passes for operand `index`: the original constant for a
 /// memory, the converted stream otherwise.
 mlir::Value unitOperand(const UnitInfo &info, unsigned index, mlir::Value original,

@@ -102,9 +102,10 @@ class Lowered:
     mxhw: str  # its dataflow units
     source: str | None  # the float model a precision config was applied to
     host_ops: list[dict] = field(default_factory=list)  # what stays on the host
+    calls: int = 1  # how often the host calls the hardware part (once per layer: --no-loop)
 
 
-def _lower(model: Path, precision: dict, layer: str | None) -> Lowered:
+def _lower(model: Path, precision: dict, layer: str | None, loop_body: bool) -> Lowered:
     from .. import ir, passes
 
     source = None
@@ -114,7 +115,8 @@ def _lower(model: Path, precision: dict, layer: str | None) -> Lowered:
             if precision:
                 source = str(module)
                 passes.assign_precision(module, dict(precision))
-            option = f"{{layer={layer}}}" if layer else ""
+            option = (f"{{layer={layer}}}" if layer else
+                      "{loop-body=true}" if loop_body else "")
             passes.run_pipeline(module, f"builtin.module(mx-hw-outline{option})")
             host = str(module)
             host_func, hw_func = _functions(module)
@@ -123,14 +125,15 @@ def _lower(model: Path, precision: dict, layer: str | None) -> Lowered:
                         if op.name not in _HOST_STRUCTURE]
             part = ir.Module.parse(hw_func.get_asm(enable_debug_info=True))
             # The hardware's top is named after the model, or after the layer.
-            top = verilog_identifier(
-                layer or str(host_func.attributes["sym_name"]).strip('"'))
+            host_name = str(host_func.attributes["sym_name"]).strip('"')
+            top = verilog_identifier(layer or (f"{host_name}_layer" if loop_body else host_name))
+            calls = _kernel_loop_trips(host_func) if loop_body else 1
             only = next(iter(part.body.operations)).operation
             only.attributes["sym_name"] = ir.StringAttr.get(top)
             passes.run_pipeline(part, "builtin.module(func.func(mx-hw-boundary))")
             hardware = str(part)
             passes.run_pipeline(part, "builtin.module(convert-mx-to-mxhw)")
-            return Lowered(host, hardware, str(part), source, host_ops)
+            return Lowered(host, hardware, str(part), source, host_ops, calls)
     except passes.PassError as err:
         raise CompileError(f"{model}: {err}") from None
     except ir.MLIRError as err:
@@ -139,6 +142,18 @@ def _lower(model: Path, precision: dict, layer: str | None) -> Lowered:
 
 #: Ops of the host's function that are not host computation.
 _HOST_STRUCTURE = frozenset({"arith.constant", "mx.constant", "func.call", "func.return"})
+
+
+def _kernel_loop_trips(func: Any) -> int:
+    """The layer count of the kernel loop whose body the host calls once per layer."""
+    from .. import ir
+
+    for op in func.regions[0].blocks[0].operations:
+        op = op.operation
+        if op.name == "scf.for" and "mx.kernel_loop" in op.attributes:
+            upper = op.operands[1].owner
+            return ir.IntegerAttr(upper.attributes["value"]).value
+    raise CompileError("the host part has no kernel loop calling the layer")
 
 
 def _functions(module: Any) -> tuple[Any, Any]:
@@ -200,12 +215,15 @@ def _report(design: Design, manifest: dict, area: dict | None) -> dict:
         ext = sum(m.words * m.data_bits for m in nl.memories if m.unit == i)
         row = {"unit": unit.name, "op": design.unit_ops[i]["op"],
                "name": design.unit_ops[i]["name"], "ideal_cycles": unit.ideal_cycles,
+               "runs": design.unit_ops[i]["runs"],
                "memory_bits": sum(mem.bits for mem in unit.memories),
                "external_memory_bits": ext, **unit.info}
         if area is not None:
             row.update(area["units"].get(unit.name, {}))
         units.append(row)
-    cycles = [u.ideal_cycles for u in nl.units]
+    # A unit in a kernel loop's body computes once per layer.
+    cycles = [u.ideal_cycles * op["runs"] for u, op in zip(nl.units, design.unit_ops,
+                                                            strict=True)]
     report = {
         "top": nl.top,
         "formats": sorted({s["format"] for s in manifest["inputs"] + manifest["outputs"]}),
@@ -213,6 +231,7 @@ def _report(design: Design, manifest: dict, area: dict | None) -> dict:
         # Operators run concurrently: the slowest one bounds the design.
         "ideal_cycles": max(cycles, default=0),
         "sum_of_unit_cycles": sum(cycles),
+        "loops": design.loops,
         "cycles": None,
         "memory_bits": sum(u["memory_bits"] for u in units),
         "external_memory_bits": sum(u["external_memory_bits"] for u in units),
@@ -223,10 +242,14 @@ def _report(design: Design, manifest: dict, area: dict | None) -> dict:
 
 
 def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] | None = None,
-                  *, layer: str | None = None, log: Callable[[str], None] | None = None) -> dict:
+                  *, layer: str | None = None, loop_body: bool = False,
+                  log: Callable[[str], None] | None = None) -> dict:
     """Compile the mx model file ``model`` to hardware in the directory ``out``;
     returns the report. ``layer``: build only the ops named after this module path
-    (e.g. ``encoder.layer.0``); the rest of the model stays on the host."""
+    (e.g. ``encoder.layer.0``); the rest of the model stays on the host. ``loop_body``:
+    build the non-looped baseline, the kernel loop's body as a layer circuit the host
+    calls once per layer with that layer's weights (a kernel loop is otherwise built
+    as looped hardware)."""
     say = log or (lambda _msg: None)
     precision, options = split_config(config or {})
     opts = {**HARDWARE_OPTIONS, **options}
@@ -235,7 +258,9 @@ def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] 
         raise CompileError(f"no such file: {model}")
     _check_output(out)
     say("lowering to dataflow units (convert-mx-to-mxhw)")
-    lowered = _lower(model, precision, layer)
+    if layer and loop_body:
+        raise CompileError("--layer and --no-loop select different parts; give one")
+    lowered = _lower(model, precision, layer, loop_body)
     try:
         design = _netlist(lowered.mxhw)
     except (NetlistError, RtlError) as err:
@@ -265,6 +290,7 @@ def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] 
             raise CompileError(str(err)) from None
         sv = tmp / f"{nl.top}.sv"
         manifest = _manifest(design, ports, sv)
+        manifest["calls"] = lowered.calls
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
         area = None
         if opts["area"]:
@@ -277,6 +303,11 @@ def compile_model(model: Path | str, out: Path | str, config: Mapping[str, Any] 
                     raise CompileError(str(err)) from None
         report = _report(design, manifest, area)
         report["layer"] = layer
+        if loop_body:
+            # The host loads each call's weights over one port per memory, in parallel.
+            report["calls"] = lowered.calls
+            report["calls_load_cycles"] = max(
+                (m.words for m in nl.memories if "argument" in m.source), default=0)
         report["host_ops"] = lowered.host_ops
         (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
         _replace(tmp, out)

@@ -33,6 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--layer", metavar="NAME", type=module_path,
                    help="build only the ops named after this module path (e.g. "
                    "encoder.layer.0, model.layers.3); the rest stays on the host")
+    p.add_argument("--no-loop", action="store_true",
+                   help="a kernel loop (mase run's model.looped.mlir) is built as looped "
+                   "hardware: one layer's circuit runs every layer, weights streamed per "
+                   "layer. This builds the non-looped baseline instead: the loop's body as "
+                   "a layer circuit the host calls once per layer, loading that layer's "
+                   "weights before each call (mase sim runs every call)")
     p.add_argument("--no-area", action="store_true", help="skip the Yosys synthesis")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=run)
@@ -62,11 +68,17 @@ def run(args: argparse.Namespace) -> int:
         cfg = {**cfg, "hardware": {**cfg.get("hardware", {}), "area": False}}
     try:
         report = compile_model(args.model, args.output, cfg, layer=args.layer,
-                               log=_log(args.quiet))
+                               loop_body=args.no_loop, log=_log(args.quiet))
     except CompileError as err:
         print(f"mase compile: error: {err}", file=sys.stderr)
         return 1
     print(f"mase compile: wrote {args.output}/{report['top']}.sv, manifest.json, report.json")
+    for loop in report.get("loops", []):
+        print(f"  kernel loop: {loop['layers']} layers on one layer's circuit, "
+              f"{loop['carried']} value(s) carried on chip")
+    if report.get("calls"):
+        print(f"  baseline: the host calls this layer circuit {report['calls']} times, "
+              f"loading {report['calls_load_cycles']} words per memory before each call")
     if report["host_ops"]:
         ops = ", ".join(o["name"] or o["op"] for o in report["host_ops"][:8])
         more = len(report["host_ops"]) - 8

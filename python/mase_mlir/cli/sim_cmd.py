@@ -52,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
     ratio = f"{res.ideal_cycles / res.cycles:.1%}" if res.cycles else "-"
     print(f"mase sim: {res.cycles} cycles (bound {res.ideal_cycles}: the slowest unit; "
           f"{ratio} of it); interpreter: {res.interpreter}")
+    report = sim.read_report(args.design)
+    if "baseline" in report:
+        base = report["baseline"]
+        totals = ", ".join(f"{v} at {k.removeprefix('sync_')} cycles of synchronization"
+                           for k, v in base["total_cycles"].items())
+        print(f"mase sim: baseline of {base['calls']} calls: {totals} (with "
+              f"{base['load_cycles']} cycles of weight loading per call)")
     if not res.ok:
         print(f"mase sim: MISMATCH ({len(res.mismatches)}+): {res.first_mismatch}")
         return 1

@@ -48,12 +48,22 @@ def trace_call(module: Any, inputs: list[np.ndarray], callee: str,
     """Run ``module`` and return (the arguments of its call to ``callee``, that call's
     results, the module's results): the values a part of the model sees when the whole
     model runs on ``inputs`` (e.g. the hardware part's real activations)."""
-    calls: dict[str, tuple[list[Any], list[Any]]] = {}
-    outputs = execute(load(module, func_name), list(inputs), calls)
-    if callee not in calls:
-        raise InterpreterError(f"the module does not call @{callee}")
-    args, results = calls[callee]
+    runs, outputs = trace_calls(module, inputs, callee, func_name)
+    args, results = runs[-1]
     return args, results, outputs
 
 
-__all__ = ["InterpreterError", "Program", "UnknownOpError", "load", "run", "trace_call"]
+def trace_calls(module: Any, inputs: list[np.ndarray], callee: str,
+                func_name: str | None = None) -> tuple[list[tuple[list, list]], list[Any]]:
+    """Run ``module`` and return (the (arguments, results) of each of its calls to
+    ``callee``, in order: a call in a loop runs once per iteration; the module's
+    results)."""
+    trace: dict[str, list[tuple[list[Any], list[Any]]]] = {}
+    outputs = execute(load(module, func_name), list(inputs), trace=trace)
+    if callee not in trace:
+        raise InterpreterError(f"the module does not call @{callee}")
+    return trace[callee], outputs
+
+
+__all__ = ["InterpreterError", "Program", "UnknownOpError", "load", "run", "trace_call",
+           "trace_calls"]

@@ -11,17 +11,20 @@ from ..numerics import Format
 from .errors import InterpreterError, UnknownOpError
 from .kernels import KERNELS
 from .mx_values import is_mx, run_mx_step
-from .program import Loop, Program, Step, ValueType
+from .program import Loop, Probe, Program, Step, ValueType
+
+#: Per callee, the (arguments, results) of each time an inlined call ran.
+Trace = dict[str, list[tuple[list[Any], list[Any]]]]
 
 MX_ONLY_OPS = frozenset({"mx.quantize", "mx.dequantize", "mx.cast"})
 
 
-def _kinds(steps: list[Step | Loop]) -> set[str]:
+def _kinds(steps: list[Step | Loop | Probe]) -> set[str]:
     kinds: set[str] = set()
     for step in steps:
         if isinstance(step, Loop):
             kinds |= _kinds(step.body)
-        else:
+        elif isinstance(step, Step):
             kinds.add(step.kind)
     return kinds
 
@@ -98,26 +101,31 @@ Observer = Callable[[Step, list[Any]], None]
 
 def execute(program: Program, inputs: list[np.ndarray],
             calls: dict[str, tuple[list[Any], list[Any]]] | None = None, *,
-            observe: Observer | None = None) -> list[np.ndarray]:
+            trace: Trace | None = None, observe: Observer | None = None) -> list[np.ndarray]:
     """Run ``program``; with ``calls`` (a dict to fill), also record the arguments and
-    results of every inlined call, by callee name; ``observe(step, operands)``, when given,
-    sees every step's operand values before it runs (e.g. to measure ranges for fixed-point
-    calibration)."""
+    results of every inlined call's last run, by callee name; with ``trace``, of every
+    run; ``observe(step, operands)``, when given, sees every step's operand values before
+    it runs (e.g. to measure ranges for fixed-point calibration)."""
     check_kernels(program)
     env: dict[int, Any] = dict(program.constants)
     env.update(zip(program.inputs, _check_inputs(program, inputs), strict=True))
+    runs: Trace = {} if trace is None else trace
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        _run_steps(program.steps, env, observe)
+        _run_steps(program.steps, env, runs, observe)
     if calls is not None:
-        for callee, (args, results) in program.calls.items():
-            calls[callee] = ([env[s] for s in args], [env[s] for s in results])
+        for callee, recorded in runs.items():
+            calls[callee] = recorded[-1]
     return [env[s] if is_mx(env[s]) else np.ascontiguousarray(env[s]) for s in program.outputs]
 
 
-def _run_steps(steps: list[Step | Loop], env: dict[int, Any], observe: Observer | None) -> None:
+def _run_steps(steps: list[Step | Loop | Probe], env: dict[int, Any], trace: Trace,
+               observe: Observer | None) -> None:
     for step in steps:
         if isinstance(step, Loop):
-            _run_loop(step, env, observe)
+            _run_loop(step, env, trace, observe)
+        elif isinstance(step, Probe):
+            trace.setdefault(step.callee, []).append(
+                ([env[s] for s in step.args], [env[s] for s in step.results]))
         else:
             args = [env[s] for s in step.operands]
             if observe is not None:
@@ -137,7 +145,8 @@ def _run_step(step: Step, args: list[Any]) -> Any:
         raise InterpreterError(f"{step.kind} ({name}) failed: {exc}") from exc
 
 
-def _run_loop(loop: Loop, env: dict[int, Any], observe: Observer | None) -> None:
+def _run_loop(loop: Loop, env: dict[int, Any], trace: Trace,
+              observe: Observer | None) -> None:
     """``scf.for``: the body once per counter value, carried values passed along."""
     lower, upper, stride = (_index(env[s]) for s in loop.operands[:3])
     if stride <= 0:
@@ -146,7 +155,7 @@ def _run_loop(loop: Loop, env: dict[int, Any], observe: Observer | None) -> None
     for counter in range(lower, upper, stride):
         env[loop.induction] = counter
         env.update(zip(loop.carried, carried, strict=True))
-        _run_steps(loop.body, env, observe)
+        _run_steps(loop.body, env, trace, observe)
         carried = [env[s] for s in loop.yields]
     env.update(zip(loop.results, carried, strict=True))
     for slot in (loop.induction, *loop.carried, *loop.body_locals):

@@ -10,7 +10,7 @@ from .. import ir
 from ..dialects import mx
 from ..numerics import Format, MXTensor
 from .errors import InterpreterError
-from .program import Loop, Program, Step, ValueType
+from .program import Loop, Probe, Program, Step, ValueType
 
 _ELEMENT_DTYPES = {"f32": np.float32, "f16": np.float32, "bf16": np.float32, "f64": np.float32,
                    "i64": np.int64, "i32": np.int64, "i1": np.bool_}
@@ -178,7 +178,7 @@ class _Builder:
         for result, slot in zip(op.results, returned, strict=True):
             self.slots[result] = slot
         self.calls[callee] = (args, returned)
-        return steps
+        return [*steps, Probe(callee, args, returned)]
 
     def loop(self, op: Any) -> Loop:
         """``scf.for``: operands lower, upper, step, inits; body arguments iv, carried."""

@@ -64,8 +64,7 @@ def _finish(result: Any, step: Step) -> Any:
 def _take(stacked: Any, index: Any, step: Step) -> Any:
     if stacked.axis == 0:
         raise ValueError("mx.take cannot slice the blocked axis")
-    i = leading_index(index, stacked.codes.shape[0])
-    part = MXTensor(stacked.fmt, stacked.scales[i], stacked.codes[i], stacked.axis - 1)
+    part = stacked.take(leading_index(index, stacked.codes.shape[0]))
     if step.type.mx_format and (Format.parse(step.type.mx_format) != part.fmt
                                 or step.type.mx_axis != part.axis):
         raise ValueError(f"result type {step.type.mx_format} (axis {step.type.mx_axis}) does not "

@@ -47,7 +47,7 @@ class Loop:
     results: list[int]
     induction: int
     carried: list[int]
-    body: list[Step | Loop]
+    body: list[Step | Loop | Probe]
     yields: list[int]
     attrs: dict[str, Any] = field(default_factory=dict)
     free_after: list[int] = field(default_factory=list)
@@ -64,11 +64,26 @@ class Loop:
         return used - defined
 
 
-def _uses(step: Step | Loop) -> set[int]:
+@dataclass
+class Probe:
+    """Records the arguments and results of an inlined call each time it runs (a call
+    in a loop's body runs once per iteration)."""
+
+    callee: str
+    args: list[int]
+    results: list[int]
+    free_after: list[int] = field(default_factory=list)
+
+
+def _uses(step: Step | Loop | Probe) -> set[int]:
+    if isinstance(step, Probe):
+        return set(step.args) | set(step.results)
     return step.uses() if isinstance(step, Loop) else set(step.operands)
 
 
-def _defines(step: Step | Loop) -> list[int]:
+def _defines(step: Step | Loop | Probe) -> list[int]:
+    if isinstance(step, Probe):
+        return []
     return list(step.results) if isinstance(step, Loop) else [step.result]
 
 
@@ -109,7 +124,7 @@ class Program:
     inputs: list[int]
     input_types: list[ValueType]
     outputs: list[int]
-    steps: list[Step | Loop]
+    steps: list[Step | Loop | Probe]
     constants: dict[int, Any]
     #: Calls inlined into the program: callee name -> (argument slots, result slots).
     calls: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)

@@ -115,6 +115,15 @@ class MXTensor:
     def dequantize(self) -> np.ndarray:
         return dequantize(self)
 
+    def take(self, index: int) -> MXTensor:
+        """Slice ``index`` of the leading axis (``mx.take``: one layer of stacked
+        weights); the blocks are unchanged, so the leading axis cannot be the blocked one."""
+        if self.axis == 0:
+            raise ValueError("cannot take a slice of the blocked axis")
+        if not 0 <= index < self.codes.shape[0]:
+            raise IndexError(f"slice {index} of a tensor of {self.codes.shape[0]}")
+        return MXTensor._encoded(self.fmt, self.scales[index], self.codes[index], self.axis - 1)
+
     def scale_exponents(self) -> np.ndarray:
         """Unbiased scale exponents s as int64 (NaN scale codes give 0; see :meth:`nan_blocks`)."""
         s = self.scales.astype(np.int64) - self.fmt.scale_bias

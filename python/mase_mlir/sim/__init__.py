@@ -129,6 +129,11 @@ def read_manifest(out_dir: Path) -> dict:
         raise SimError(str(err)) from None
 
 
+def read_report(out_dir: Path | str) -> dict:
+    """The design's report.json (empty when absent)."""
+    return _read_report(Path(out_dir) / "report.json")
+
+
 def argument_types(manifest: dict) -> dict[int, tuple[Format, tuple[int, ...], int]]:
     """Format, shape and blocked axis of every function argument the hardware reads."""
     out = {}
@@ -154,9 +159,16 @@ def random_arguments(manifest: dict, seed: int = 0) -> dict[int, MXTensor]:
 
 def model_arguments(out_dir: Path | str, model_inputs: list[Any]) -> dict[int, MXTensor]:
     """The hardware part's arguments when the whole model runs on ``model_inputs`` (its
-    real activations): the interpreter runs ``host.mlir`` (host part and hardware part as
-    one) and records the call; float values the host quantizes at the boundary are
-    quantized to ``model.mlir``'s argument types, as the host does."""
+    real activations), for its first call (see :func:`model_calls`)."""
+    return model_calls(out_dir, model_inputs)[0]
+
+
+def model_calls(out_dir: Path | str, model_inputs: list[Any]) -> list[dict[int, MXTensor]]:
+    """The hardware part's arguments, per call, when the whole model runs on
+    ``model_inputs``: the interpreter runs ``host.mlir`` (host part and hardware part as
+    one) and records each call (one per layer for a kernel loop's body); float values
+    the host quantizes at the boundary are quantized to ``model.mlir``'s argument
+    types, as the host does."""
     from .. import interp, ir
 
     out_dir = Path(out_dir)
@@ -169,19 +181,22 @@ def model_arguments(out_dir: Path | str, model_inputs: list[Any]) -> dict[int, M
         callee = next(str(op.attributes["sym_name"]).strip('"') for op in module.body.operations
                       if str(op.attributes["sym_name"]).strip('"').endswith("_hw"))
         try:
-            values, _, _ = interp.trace_call(module, list(model_inputs), callee)
+            runs, _ = interp.trace_calls(module, list(model_inputs), callee)
         except interp.InterpreterError as err:
             raise SimError(f"running the model on its inputs failed: {err}") from None
     types = argument_types(manifest)
-    out: dict[int, MXTensor] = {}
-    for k, value in enumerate(values):
-        if k not in types:
-            continue
-        fmt, shape, axis = types[k]
-        if not isinstance(value, MXTensor):
-            value = quantize(np.asarray(value, dtype=np.float32), fmt, axis=axis)
-        out[k] = value
-    return out
+    calls = []
+    for values, _ in runs:
+        out: dict[int, MXTensor] = {}
+        for k, value in enumerate(values):
+            if k not in types:
+                continue
+            fmt, shape, axis = types[k]
+            if not isinstance(value, MXTensor):
+                value = quantize(np.asarray(value, dtype=np.float32), fmt, axis=axis)
+            out[k] = value
+        calls.append(out)
+    return calls
 
 
 def _read_report(path: Path) -> dict:
@@ -206,20 +221,73 @@ def _write_words(path: Path, words: list[int], bits: int) -> None:
     path.write_text("".join(f"{w:0{digits}x}\n" for w in words))
 
 
-def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed: int = 0,
+def run(out_dir: Path | str,
+        arguments: dict[int, MXTensor] | list[dict[int, MXTensor]] | None = None, seed: int = 0,
         *, stall_in: int = 0, stall_out: int = 0, max_cycles: int | None = None,
         update_report: bool = True) -> SimResult:
     """Simulate the design in ``out_dir`` on ``arguments`` (function argument index ->
-    MX tensor; random when None) and compare it with the golden models."""
-    from ..backend.netlister import memory_words
+    MX tensor; random when None) and compare it with the golden models.
 
+    A design the host calls once per layer (``mase compile --no-loop``: a kernel loop's
+    body) runs once per call, with a list of arguments per call (random: one seed per
+    call); its cycles are the calls' cycles summed, and the report gets the baseline's
+    totals (see :func:`baseline_cycles`)."""
     out_dir = Path(out_dir)
     manifest = read_manifest(out_dir)
     report_path = out_dir / "report.json"
     report = _read_report(report_path)
-    types = argument_types(manifest)
+    count = int(manifest.get("calls") or 1)
     if arguments is None:
-        arguments = random_arguments(manifest, seed)
+        arguments = [random_arguments(manifest, seed + i) for i in range(count)]
+    calls = arguments if isinstance(arguments, list) else [arguments]
+    if len(calls) != count:
+        raise SimError(f"the design is called {count} times (once per layer); got arguments "
+                       f"for {len(calls)} calls")
+    exe = build(out_dir, manifest)
+    ideal = int(report.get("ideal_cycles") or 0)
+    if max_cycles is None:
+        max_cycles = 100 * max(int(report.get("sum_of_unit_cycles") or 0), 10000)
+    results = [_run_call(out_dir, manifest, exe, args, seed, stall_in, stall_out, max_cycles)
+               for args in calls]
+    res = SimResult(all(r.ok for r in results), sum(r.cycles for r in results), ideal * count,
+                    [m for r in results for m in r.mismatches], results[-1].stats,
+                    results[-1].outputs, results[-1].golden, results[-1].interpreter)
+    if update_report and report_path.is_file():
+        report["cycles"] = res.cycles
+        report["sim"] = {"ok": res.ok, "seed": seed, "interpreter": res.interpreter,
+                         "of_bound": round(res.ideal_cycles / res.cycles, 4)
+                         if res.cycles else None,
+                         "ports": res.stats.get("ports", {})}
+        if count > 1:
+            report["sim"]["call_cycles"] = [r.cycles for r in results]
+            report["baseline"] = baseline_cycles(report, [r.cycles for r in results])
+        tmpf = report_path.with_suffix(".json.tmp")
+        tmpf.write_text(json.dumps(report, indent=1) + "\n")
+        tmpf.replace(report_path)
+    return res
+
+
+#: Per-call synchronization costs (cycles) the baseline is reported at: none, and
+#: about 1 us at 1 GHz (a host's start/wait round trip).
+SYNC_CYCLES = (0, 1000)
+
+
+def baseline_cycles(report: dict, call_cycles: list[int]) -> dict:
+    """The non-looped baseline's time: each call started and waited for, the host
+    loading the next layer's weights between calls (one memory word per cycle per
+    memory, the memories in parallel) and a synchronization cost per call."""
+    load = int(report.get("calls_load_cycles") or 0)
+    busy = sum(call_cycles) + load * len(call_cycles)
+    return {"calls": len(call_cycles), "call_cycles": call_cycles, "load_cycles": load,
+            "total_cycles": {f"sync_{s}": busy + s * len(call_cycles) for s in SYNC_CYCLES}}
+
+
+def _run_call(out_dir: Path, manifest: dict, exe: Path, arguments: dict[int, MXTensor],
+              seed: int, stall_in: int, stall_out: int, max_cycles: int) -> SimResult:
+    """One run of the testbench on one call's arguments, compared with the golden models."""
+    from ..backend.netlister import memory_words
+
+    types = argument_types(manifest)
     for k, (fmt, shape, axis) in types.items():
         q = arguments.get(k)
         if q is None:
@@ -235,11 +303,6 @@ def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed:
     except ValueError as err:  # the golden model's refusals: an op it has no model of, ...
         raise SimError(f"{out_dir / manifest['model']}: {err}") from None
     interp_note, interp_out = golden.interpreter(model_text, manifest["function"], args)
-
-    exe = build(out_dir, manifest)
-    ideal = int(report.get("ideal_cycles") or 0)
-    if max_cycles is None:
-        max_cycles = 100 * max(int(report.get("sum_of_unit_cycles") or 0), 10000)
     with tempfile.TemporaryDirectory(prefix="run-", dir=_mk(out_dir / ".sim")) as rd:
         rdir = Path(rd)
         for s in manifest["inputs"]:
@@ -272,17 +335,8 @@ def run(out_dir: Path | str, arguments: dict[int, MXTensor] | None = None, seed:
         if interp_out is not None:
             mismatches += compare(f"result{s['result']}", got, interp_out[s["result"]],
                                   "interpreter")
-    res = SimResult(not mismatches, int(stats["cycles"]), ideal, mismatches, stats, outputs,
-                    expected, interp_note)
-    if update_report and report_path.is_file():
-        report["cycles"] = res.cycles
-        report["sim"] = {"ok": res.ok, "seed": seed, "interpreter": interp_note,
-                         "of_bound": round(ideal / res.cycles, 4) if res.cycles else None,
-                         "ports": stats.get("ports", {})}
-        tmpf = report_path.with_suffix(".json.tmp")
-        tmpf.write_text(json.dumps(report, indent=1) + "\n")
-        tmpf.replace(report_path)
-    return res
+    return SimResult(not mismatches, int(stats["cycles"]), 0, mismatches, stats, outputs,
+                     expected, interp_note)
 
 
 def compare(name: str, got: MXTensor, want: MXTensor, what: str) -> list[str]:
@@ -311,5 +365,6 @@ def compare(name: str, got: MXTensor, want: MXTensor, what: str) -> list[str]:
     return msgs
 
 
-__all__ = ["SimError", "SimResult", "build", "cache_dir", "compare", "model_arguments",
-           "random_arguments", "read_manifest", "run"]
+__all__ = ["SYNC_CYCLES", "SimError", "SimResult", "baseline_cycles", "build", "cache_dir",
+           "compare", "model_arguments", "model_calls", "random_arguments", "read_manifest",
+           "read_report", "run"]

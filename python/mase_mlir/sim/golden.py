@@ -148,55 +148,97 @@ def _attributes(op: Any) -> dict[str, Any]:
 def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MXTensor]:
     """The results of ``@func`` on the MX ``args`` (None for an unused argument)."""
     from .. import ir
-    from ..backend.netlister import _constant
-    from ..dialects import mx
 
     with ir.Context():
         module = ir.Module.parse(model_text)
         f = _find(module, func)
         block = f.regions[0].blocks[0]
-        env: dict[Any, MXTensor] = {a: v for a, v in zip(block.arguments, args, strict=True)}
-        for raw in block.operations:
-            op = raw.operation
-            name = op.name
-            if name == "func.return":
-                return [env[v] for v in op.operands]
-            if name == "mx.constant":
-                env[op.results[0]] = _constant(op)
-                continue
-            if name == "arith.constant":  # float data a movement op reads
+        env: dict[Any, Any] = dict(zip(block.arguments, args, strict=True))
+        returned = _block(block, env)
+        if returned is None:
+            raise ValueError(f"function @{func} has no return")
+        return returned
+
+
+def _block(block: Any, env: dict[Any, Any]) -> list[MXTensor] | None:
+    """Evaluates a block's ops into ``env``; returns what its terminator returns or
+    yields. Kernel loops run their body once per layer."""
+    from .. import ir
+    from ..backend.netlister import _constant
+    from ..dialects import mx
+
+    for raw in block.operations:
+        op = raw.operation
+        name = op.name
+        if name in ("func.return", "scf.yield"):
+            return [env[v] for v in op.operands]
+        if name == "mx.constant":
+            env[op.results[0]] = _constant(op)
+            continue
+        if name == "arith.constant":
+            if str(op.results[0].type) == "index":  # a kernel loop's bound
+                env[op.results[0]] = ir.IntegerAttr(op.attributes["value"]).value
+            else:  # float data a movement op reads
                 env[op.results[0]] = _float_constant(op.attributes["value"])
-                continue
-            if name not in GOLDEN and name not in _SHAPED:
-                raise ValueError(f"golden model: op {name} is not supported")
-            result = op.results[0]
-            fmt = axis = None
-            if mx.TensorType.isinstance(result.type):
-                res_t = mx.TensorType(result.type)
-                fmt, axis = Format.parse(mx.FormatAttr(res_t.format).spelling), res_t.axis
-                shape = tuple(res_t.shape)
-            else:
-                shape = tuple(ir.ShapedType(result.type).shape)
-            operands = [env[v] for v in op.operands]
-            if name in _SHAPED:
-                value = _SHAPED[name](operands[0], shape)
-                env[result] = value if fmt is None else quantize(value, fmt, axis=axis)
-                continue
-            attrs = _attributes(op)
-            attrs["_op"] = name
-            if name not in _MOVEMENT:  # operand roles: the quantizable ops' own
-                attrs["_roles"] = tuple("" if r is None else str(r)
-                                        for r in mx.operand_roles(op))
-            env[result] = GOLDEN[name](attrs, operands, fmt, axis)
-    raise ValueError(f"function @{func} has no return")
+            continue
+        if name == "mx.take":
+            env[op.results[0]] = env[op.operands[0]].take(env[op.operands[1]])
+            continue
+        if name == "scf.for":
+            lower, upper, step, *carried = (env[v] for v in op.operands)
+            body = op.regions[0].blocks[0]
+            for i in range(lower, upper, step):
+                env.update(zip(body.arguments, [i, *carried], strict=True))
+                carried = _block(body, env)
+            env.update(zip(op.results, carried, strict=True))
+            continue
+        if name not in GOLDEN and name not in _SHAPED:
+            raise ValueError(f"golden model: op {name} is not supported")
+        result = op.results[0]
+        fmt = axis = None
+        if mx.TensorType.isinstance(result.type):
+            res_t = mx.TensorType(result.type)
+            fmt, axis = Format.parse(mx.FormatAttr(res_t.format).spelling), res_t.axis
+            shape = tuple(res_t.shape)
+        else:
+            shape = tuple(ir.ShapedType(result.type).shape)
+        operands = [env[v] for v in op.operands]
+        if name in _SHAPED:
+            value = _SHAPED[name](operands[0], shape)
+            env[result] = value if fmt is None else quantize(value, fmt, axis=axis)
+            continue
+        attrs = _attributes(op)
+        attrs["_op"] = name
+        if name not in _MOVEMENT:  # operand roles: the quantizable ops' own
+            attrs["_roles"] = tuple("" if r is None else str(r)
+                                    for r in mx.operand_roles(op))
+        env[result] = GOLDEN[name](attrs, operands, fmt, axis)
+    return None
 
 
 def interpreter(model_text: str, func: str, args: list[MXTensor | None]) -> tuple[str, list | None]:
-    """Run the reference interpreter: (note, results or None when it failed)."""
-    from .. import interp
+    """Run the reference interpreter: (note, results or None when it failed). A model
+    with a kernel loop runs twice, looped and unrolled (``mx-unroll-loops``): both must
+    agree bit for bit."""
+    from .. import interp, ir, passes
 
     try:
         out = interp.run(model_text, list(args), func_name=func)
+        if "mx.kernel_loop" not in model_text:
+            return "compared", list(out)
+        with ir.Context():
+            module = ir.Module.parse(model_text)
+            passes.unroll_loops(module)
+            unrolled = interp.run(str(module), list(args), func_name=func)
     except Exception as err:  # noqa: BLE001 - reported as a mismatch by the caller
         return f"failed: {type(err).__name__}: {err}", None
-    return "compared", list(out)
+    for k, (a, b) in enumerate(zip(out, unrolled, strict=True)):
+        if compare_exact(a, b):
+            return f"failed: result {k} of the looped and the unrolled IR differ", None
+    return "compared (looped and unrolled IR)", list(out)
+
+
+def compare_exact(a: MXTensor, b: MXTensor) -> bool:
+    """Whether two MX tensors differ in any code, scale, format, shape or axis."""
+    return (a.fmt != b.fmt or a.shape != b.shape or a.axis != b.axis
+            or not np.array_equal(a.codes, b.codes) or not np.array_equal(a.scales, b.scales))

@@ -59,6 +59,9 @@ class MemoryPort:
     ``operand`` is the index of the unit's operand whose constant fills the memory;
     ``contents`` says how: ``"blocks"`` (one MX block per word, the tensor's layout)
     or ``"row_max_scale"`` (per row of the constant, its largest scale code).
+    ``reads_per_pass`` is how many addresses the unit sends while it computes one
+    result tensor: a kernel loop's layer reader moves to the next layer's weights
+    after that many (0: unknown, the port cannot read per-layer weights).
     """
 
     name: str
@@ -67,6 +70,7 @@ class MemoryPort:
     data_bits: int
     words: int
     contents: str = "blocks"
+    reads_per_pass: int = 0
 
 
 @dataclass

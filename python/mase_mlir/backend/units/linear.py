@@ -504,12 +504,16 @@ def build_linear(spec: LinearSpec, subs: SubModules) -> Unit:
     info = contraction_datapath(m, subs, mems, cs, c, x_word=x_word, w_word=w_data,
                                 xmax1=xmax1, wmax=e_data, bias=bias, release=release)
 
-    ports = [MemoryPort("w", 1, w_aw, lw.bits, w_words)]
+    # Reads per result tensor: a weight block every term, the row scale and the bias
+    # block with each output's first term.
+    terms, outputs = spec.rows * spec.n * (spec.k // cs.g), spec.rows * spec.n
+    ports = [MemoryPort("w", 1, w_aw, lw.bits, w_words, reads_per_pass=terms)]
     if wexp:
         ports.append(MemoryPort("wexp", 1, n_aw, spec.w.scale_bits, spec.n,
-                                contents="row_max_scale"))
+                                contents="row_max_scale", reads_per_pass=outputs))
     if has_bias:
-        ports.append(MemoryPort("b", 2, clog2(b_words), lb.bits, b_words))
+        ports.append(MemoryPort("b", 2, clog2(b_words), lb.bits, b_words,
+                                reads_per_pass=outputs))
     return Unit(
         name=spec.name,
         kind="linear",
@@ -519,7 +523,7 @@ def build_linear(spec: LinearSpec, subs: SubModules) -> Unit:
         operand_ports=["x", None] + ([None] if has_bias else []),
         memory_ports=ports,
         memories=mems,
-        ideal_cycles=spec.rows * spec.n * (spec.k // cs.g),
+        ideal_cycles=terms,
         channels_in=list(m.input_channels),
         channels_out=list(m.output_channels),
         info=info,
