@@ -330,8 +330,11 @@ def build_elementwise(spec: ElementwiseSpec, subs: SubModules) -> Unit:
             el, words = memory_source(m, port, operand.fmt, operand.shape, spec.shape, step)
             elements.append(el)
             operand_ports.append(None)
+            # One read per block of the operand walked in the result's order.
             memory_ports.append(MemoryPort(port, i, clog2(words),
-                                           BlockLayout(operand.fmt).bits, words))
+                                           BlockLayout(operand.fmt).bits, words,
+                                           reads_per_pass=math.prod(spec.shape)
+                                           // operand.fmt.block_size))
         else:
             value = -operand.scalar if spec.op == "sub" and not spec.scalar_first else \
                 operand.scalar

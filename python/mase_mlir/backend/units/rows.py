@@ -245,7 +245,9 @@ def build_norm(spec: NormSpec, subs: SubModules) -> Unit:
         m.assign(data_ready, m.const(1, 1))
         requests.append((f"{role}_addr", m.uresize(addr, max(clog2(words), 1))))
         word_of[role] = (data, m.reg(el, hint=f"{role}_rel"), lay)
-        ports.append(MemoryPort(role, operand, max(clog2(words), 1), lay.bits, words))
+        # One read per element emitted (its weight/bias block, again for each element).
+        ports.append(MemoryPort(role, operand, max(clog2(words), 1), lay.bits, words,
+                                reads_per_pass=spec.rows * n))
     valids = [m.wire(1, f"{name}_valid") for name, _ in requests]
     readies = [m.out_channel(name, addr, v) for (name, addr), v in zip(requests, valids,
                                                                       strict=True)]
