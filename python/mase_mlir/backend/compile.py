@@ -105,7 +105,7 @@ class Lowered:
     calls: int = 1  # how often the host calls the hardware part (once per layer: --no-loop)
 
 
-def _lower(model: Path, precision: dict, layer: str | None, loop_body: bool) -> Lowered:
+def _lower(model: Path, precision: dict, layer: str | None, loop_body: bool = False) -> Lowered:
     from .. import ir, passes
 
     source = None
