@@ -28,6 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from mase_mlir import sim
+from mase_mlir.backend import compile_model
+from mase_mlir.backend.area import yosys_area
+
 HERE = Path(__file__).resolve().parent
 CASES = {
     "linear_mxint8": "linear 4x64x64, MXINT8 (B = 32: 32 lanes), bounded<4>",
@@ -103,8 +107,6 @@ def lint(sv: Path, top: str) -> bool:
 
 def reference_cells(name: str, text: str) -> dict:
     """Cells and flip-flops of a hand-written reference with the design's Yosys flow."""
-    from mase_mlir.backend.area import yosys_area
-
     with tempfile.TemporaryDirectory() as tmp:
         sv = Path(tmp) / f"{name}.v"
         sv.write_text(text)
@@ -122,9 +124,6 @@ def model_path(case: str, build: Path) -> Path:
 
 
 def run_case(case: str, build: Path) -> dict:
-    from mase_mlir import sim
-    from mase_mlir.backend import compile_model
-
     out = build / case
     t0 = time.perf_counter()
     compile_model(model_path(case, build), out, {})
@@ -159,6 +158,7 @@ def run_case(case: str, build: Path) -> dict:
 def quality() -> dict:
     """MiniLM's embedding cosine against FP32 under each accumulation (8 sentences x 32
     tokens, MXINT8 activations and outputs, MXInt6 weights, MXINT8 biases)."""
+    # Imported here: only --quality loads torch and the frontend.
     import numpy as np
 
     from mase_mlir import interp, passes

@@ -106,7 +106,7 @@ class Lowered:
 
 
 def _lower(model: Path, precision: dict, layer: str | None, loop_body: bool = False) -> Lowered:
-    from .. import ir, passes
+    from .. import ir, passes  # not at import: see netlister's docstring
 
     source = None
     try:
@@ -177,7 +177,7 @@ def _mlir_error(model: Path, err: Exception) -> str:
 
 
 def _netlist(hw_text: str) -> Design:
-    from .. import ir
+    from .. import ir  # not at import: see netlister's docstring
 
     with ir.Context():
         module = ir.Module.parse(hw_text)

@@ -5,6 +5,9 @@ constants (with their contents).
 Reads the IR through the project's bindings (op names, operand and result types,
 attributes): the lowering to ``mxhw`` (C++) has already checked what the hardware
 supports, so an op here without a generator is an internal error.
+
+The bindings are imported inside the functions that read IR: the CIRCT stage's child
+process (:mod:`.circt_stage`) imports this package and must not load the project's MLIR.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import Format, MXTensor
+from .layout import pack
 from .netlist import Endpoint, ExternalMemory, Netlist, StreamIO
 from .rtl import clog2
 from .units import builders
@@ -52,7 +56,7 @@ def _op(x: Any) -> Any:
 
 
 def _tensor(type_: Any) -> Any:
-    from ..dialects import mx, mxhw
+    from ..dialects import mx, mxhw  # not at import: see the module docstring
 
     if mxhw.StreamType.isinstance(type_):
         return mx.TensorType(mxhw.StreamType(type_).tensor)
@@ -60,13 +64,13 @@ def _tensor(type_: Any) -> Any:
 
 
 def _format(tensor: Any) -> Format:
-    from ..dialects import mx
+    from ..dialects import mx  # not at import: see the module docstring
 
     return Format.parse(mx.FormatAttr(tensor.format).spelling)
 
 
 def _constant(op: Any) -> MXTensor:
-    from ..dialects import mx
+    from ..dialects import mx  # not at import: see the module docstring
 
     t = mx.TensorType(op.results[0].type)
     fmt = _format(t)
@@ -89,8 +93,6 @@ class LayerStack:
 
 def memory_words(data: MXTensor | LayerStack, contents: str) -> list[int]:
     """The words of an external memory filled from ``data`` (see MemoryPort.contents)."""
-    from .layout import pack
-
     if isinstance(data, LayerStack):
         parts = [memory_words(data.data.take(i), contents) for i in range(data.layers)]
         if len({len(p) for p in parts}) != 1:
@@ -111,7 +113,7 @@ def _name(op: Any) -> str:
 
 
 def _index_constant(value: Any) -> int:
-    from .. import ir
+    from .. import ir  # not at import: see the module docstring
 
     op = _op(value.owner)
     if op.name != "arith.constant":
@@ -203,7 +205,7 @@ class _Builder:
 
     # ---------------------------------------------------------------- walk
     def run(self) -> None:
-        from ..dialects import mxhw
+        from ..dialects import mxhw  # not at import: see the module docstring
 
         nl = self.nl
         block = self.func.regions[0].blocks[0]
@@ -381,14 +383,14 @@ def _buffer_forks(design: Design, beats: dict[Endpoint, int]) -> None:
 
 
 def _tensor_view(type_: Any) -> TensorView:
-    from ..dialects import mxhw
+    from ..dialects import mxhw  # not at import: see the module docstring
 
     t = _tensor(type_)
     return TensorView(tuple(t.shape), _format(t), t.axis, mxhw.StreamType.isinstance(type_))
 
 
 def _view(op: Any, unit_name: str) -> OpView:
-    from ..dialects import mx
+    from ..dialects import mx  # not at import: see the module docstring
 
     attrs: dict[str, Any] = {}
     for named in op.attributes:

@@ -30,6 +30,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..numerics import Format
+from ..numerics.blockmath import _max_int
+from ..report import is_compute, operand_roles, type_info, walk_module
+from ..report.walk import defining_op, is_weight
+
 __all__ = ["DEFAULT_CALIBRATION", "CostModel", "OpInfo", "load_cost_model", "operand_width",
            "unit_class"]
 
@@ -52,9 +57,6 @@ def unit_class(kind: str) -> str:
 def operand_width(spelling: str | None) -> int:
     """Bits (sign included) of the exact element integers of a format, as the block
     arithmetic defines them (:mod:`mase_mlir.numerics.blockmath`); f32 counts as 32."""
-    from ..numerics import Format
-    from ..numerics.blockmath import _max_int
-
     if spelling is None or spelling == "f32":
         return 32
     fmt = Format.parse(spelling)
@@ -62,8 +64,6 @@ def operand_width(spelling: str | None) -> int:
 
 
 def _block(spelling: str | None) -> int:
-    from ..numerics import Format
-
     if spelling is None or spelling == "f32":
         return 1
     return Format.parse(spelling).block_size
@@ -116,9 +116,6 @@ class CostModel:
 
 def module_ops(module: Any) -> list[OpInfo]:
     """The compute ops of a module with their operand formats and stored weight bits."""
-    from ..report import is_compute, operand_roles, type_info, walk_module
-    from ..report.walk import defining_op, is_weight
-
     ops = []
     for op, _, _ in walk_module(module):
         if not is_compute(op):

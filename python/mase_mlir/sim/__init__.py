@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import children
 from ..backend.layout import pack, unpack
+from ..backend.netlister import memory_words
 from ..errors import InputError, MaseError
 from ..files import load_json
 from ..numerics import Format, MXTensor, quantize
@@ -285,7 +286,6 @@ def baseline_cycles(report: dict, call_cycles: list[int]) -> dict:
 def _run_call(out_dir: Path, manifest: dict, exe: Path, arguments: dict[int, MXTensor],
               seed: int, stall_in: int, stall_out: int, max_cycles: int) -> SimResult:
     """One run of the testbench on one call's arguments, compared with the golden models."""
-    from ..backend.netlister import memory_words
 
     types = argument_types(manifest)
     for k, (fmt, shape, axis) in types.items():
