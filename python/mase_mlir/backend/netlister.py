@@ -404,7 +404,7 @@ def _view(op: Any, unit_name: str) -> OpView:
         else:
             attrs[key] = str(attr)
     if op.name in ("mxhw.view", "mxhw.reblock"):
-        from ..dialects import mxhw
+        from ..dialects import mxhw  # not at import: see the module docstring
         from .units.view import StreamTable
 
         attrs["stream_table"] = StreamTable(*mxhw.stream_table(op))
