@@ -37,7 +37,7 @@ from typing import Any
 from .area import AreaError, yosys_area
 from .circt import CirctError, run_circt
 from .names import verilog_identifier
-from .netlister import Design, NetlistError, build_netlist, memory_words
+from .netlister import Design, NetlistError, build_netlist, index_constant, memory_words
 from .rtl import RtlError
 
 __all__ = ["HARDWARE_OPTIONS", "CompileError", "compile_model", "split_config"]
@@ -146,13 +146,10 @@ _HOST_STRUCTURE = frozenset({"arith.constant", "mx.constant", "func.call", "func
 
 def _kernel_loop_trips(func: Any) -> int:
     """The layer count of the kernel loop whose body the host calls once per layer."""
-    from .. import ir
-
     for op in func.regions[0].blocks[0].operations:
         op = op.operation
         if op.name == "scf.for" and "mx.kernel_loop" in op.attributes:
-            upper = op.operands[1].owner
-            return ir.IntegerAttr(upper.attributes["value"]).value
+            return index_constant(op.operands[1])
     raise CompileError("the host part has no kernel loop calling the layer")
 
 

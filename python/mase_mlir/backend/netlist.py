@@ -68,6 +68,12 @@ class Netlist:
         self.units.append(unit)
         return len(self.units) - 1
 
+    def stream_width(self, src: Endpoint) -> int:
+        """The beat width of a stream source: a design input or a unit's output."""
+        if src.unit < 0:
+            return next(s.width for s in self.inputs if s.name == src.port)
+        return next(p.width for p in self.units[src.unit].outputs if p.name == src.port)
+
     @property
     def internal_memories(self) -> list[tuple[str, Memory]]:
         return [(u.name, mem) for u in self.units for mem in u.memories]

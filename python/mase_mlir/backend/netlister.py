@@ -27,7 +27,8 @@ from .units.common import BlockLayout
 from .units.fifo import build_fifo
 from .units.loop import build_layer_reader, build_loop_entry, build_loop_exit, build_replay
 
-__all__ = ["Design", "LayerStack", "NetlistError", "build_netlist", "memory_words"]
+__all__ = ["Design", "LayerStack", "NetlistError", "build_netlist", "index_constant",
+           "memory_words"]
 
 
 class NetlistError(RuntimeError):
@@ -112,7 +113,8 @@ def _name(op: Any) -> str:
     return ""
 
 
-def _index_constant(value: Any) -> int:
+def index_constant(value: Any) -> int:
+    """The value of an index constant (a kernel loop's bound)."""
     from .. import ir  # not at import: see the module docstring
 
     op = _op(value.owner)
@@ -140,7 +142,6 @@ class _Loop:
     it that its body reads (each replayed once per layer)."""
 
     layers: int
-    level: int
     replays: dict[Any, Endpoint] = field(default_factory=dict)
 
 
@@ -189,7 +190,7 @@ class _Builder:
         loop = self.loops[-1]
         if value not in loop.replays:
             blocks = self.beats[src]
-            width = self._width(src)
+            width = self.nl.stream_width(src)
             name = self._fresh("replay")
             ri = self._add(build_replay(name, width, blocks, loop.layers, self.nl.subs),
                            "replay")
@@ -197,11 +198,6 @@ class _Builder:
             loop.replays[value] = Endpoint(ri, "y")
             self.beats[loop.replays[value]] = blocks
         return loop.replays[value]
-
-    def _width(self, src: Endpoint) -> int:
-        if src.unit < 0:
-            return next(s.width for s in self.nl.inputs if s.name == src.port)
-        return next(p.width for p in self.nl.units[src.unit].outputs if p.name == src.port)
 
     # ---------------------------------------------------------------- walk
     def run(self) -> None:
@@ -228,9 +224,10 @@ class _Builder:
         for raw in block.operations:
             op = _op(raw)
             kind = op.name
-            if kind in ("mx.constant", "arith.constant"):
-                if kind == "mx.constant":
-                    self.constants[op.results[0]] = _constant(op)
+            if kind == "mx.constant":
+                self.constants[op.results[0]] = _constant(op)
+                continue
+            if kind == "arith.constant":  # a kernel loop's bound, read with the loop
                 continue
             if kind == "mx.take":
                 stacked = self.constants.get(op.operands[0])
@@ -265,7 +262,7 @@ class _Builder:
         the feedback path holding the carried tensor."""
         if len(self.loops) > 0:
             raise NetlistError("nested kernel loops are not supported")
-        layers = _index_constant(op.operands[1])
+        layers = index_constant(op.operands[1])
         body = op.regions[0].blocks[0]
         inits = list(op.operands)[3:]
         entries = []
@@ -276,7 +273,7 @@ class _Builder:
             ei = self._add(build_loop_entry(name, width, t.num_blocks, layers), "loop_entry")
             self.nl.edges[Endpoint(ei, "init")] = self._stream(init)
             entries.append((ei, width, t.num_blocks))
-        self.loops.append(_Loop(layers, len(self.loops) + 1))
+        self.loops.append(_Loop(layers))
         for arg, (ei, _, blocks) in zip(list(body.arguments)[1:], entries, strict=True):
             self._define(arg, Endpoint(ei, "x"), blocks)
         yields = self._block(body)
@@ -359,17 +356,13 @@ def _buffer_forks(design: Design, beats: dict[Endpoint, int]) -> None:
         consumers.setdefault(src, []).append(dst)
     for k, src in enumerate(nl.results):
         consumers.setdefault(src, []).append(k)
-    width = {Endpoint(-1, s.name): s.width for s in nl.inputs}
-    for ui, unit in enumerate(nl.units):
-        for port in unit.outputs:
-            width[Endpoint(ui, port.name)] = port.width
     for src in sorted(consumers, key=lambda e: (e.unit, e.port)):
         dsts = consumers[src]
         if len(dsts) < 2:
             continue
         for dst in dsts:
             name = f"u{len(nl.units)}_fifo"
-            fifo = build_fifo(name, width[src], beats[src], nl.subs)
+            fifo = build_fifo(name, nl.stream_width(src), beats[src], nl.subs)
             fi = nl.add_unit(fifo)
             runs = design.unit_ops[src.unit]["runs"] if src.unit >= 0 else 1
             design.unit_ops.append({"unit": name, "op": "fifo", "name": "",

@@ -248,8 +248,9 @@ def run(out_dir: Path | str,
     ideal = int(report.get("ideal_cycles") or 0)
     if max_cycles is None:
         max_cycles = 100 * max(int(report.get("sum_of_unit_cycles") or 0), 10000)
-    results = [_run_call(out_dir, manifest, exe, args, seed, stall_in, stall_out, max_cycles)
-               for args in calls]
+    model_text = (out_dir / manifest["model"]).read_text()
+    results = [_run_call(out_dir, manifest, model_text, exe, args, seed, stall_in, stall_out,
+                         max_cycles) for args in calls]
     res = SimResult(all(r.ok for r in results), sum(r.cycles for r in results), ideal * count,
                     [m for r in results for m in r.mismatches], results[-1].stats,
                     results[-1].outputs, results[-1].golden, results[-1].interpreter)
@@ -260,7 +261,6 @@ def run(out_dir: Path | str,
                          if res.cycles else None,
                          "ports": res.stats.get("ports", {})}
         if count > 1:
-            report["sim"]["call_cycles"] = [r.cycles for r in results]
             report["baseline"] = baseline_cycles(report, [r.cycles for r in results])
         tmpf = report_path.with_suffix(".json.tmp")
         tmpf.write_text(json.dumps(report, indent=1) + "\n")
@@ -283,7 +283,8 @@ def baseline_cycles(report: dict, call_cycles: list[int]) -> dict:
             "total_cycles": {f"sync_{s}": busy + s * len(call_cycles) for s in SYNC_CYCLES}}
 
 
-def _run_call(out_dir: Path, manifest: dict, exe: Path, arguments: dict[int, MXTensor],
+def _run_call(out_dir: Path, manifest: dict, model_text: str, exe: Path,
+              arguments: dict[int, MXTensor],
               seed: int, stall_in: int, stall_out: int, max_cycles: int) -> SimResult:
     """One run of the testbench on one call's arguments, compared with the golden models."""
 
@@ -295,7 +296,6 @@ def _run_call(out_dir: Path, manifest: dict, exe: Path, arguments: dict[int, MXT
         if q.fmt != fmt or tuple(q.shape) != shape or q.axis != axis:
             raise SimError(f"argument #{k}: expected {fmt} {list(shape)} blocked along axis "
                            f"{axis}, got {q.fmt} {list(q.shape)} along axis {q.axis}")
-    model_text = (out_dir / manifest["model"]).read_text()
     n_args = 1 + max(types, default=-1)
     args = [arguments.get(k) for k in range(n_args)]
     try:
