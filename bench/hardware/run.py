@@ -52,6 +52,10 @@ CASES = {
     "mul_rope": "rotary x * cos: 1x4x16x16 mxint<8,8,16> times a 1x1x16x16 table in memory",
     "layer_norm_384": "layer_norm 32x384 + weight and bias, MXINT8 (MiniLM's)",
     "rms_norm_64": "rms_norm 16x64 + weight, mxint<8,8,16> (llama-tiny's)",
+    "softmax_minilm": "masked softmax 12x32x32, MXINT8, the padding mask from a bit memory "
+                      "(MiniLM's, one sequence)",
+    "softmax_causal": "masked softmax 4x16x16, mxint<8,8,16>, a constant causal mask "
+                      "(llama-tiny's)",
 }
 # MX design -> the fixed-point baseline with the same lanes (MACs per cycle).
 BASELINE = {"linear_mxint8": "linear_int8_b32", "linear_mxint4": "linear_int8",

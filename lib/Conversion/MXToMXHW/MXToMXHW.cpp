@@ -70,6 +70,15 @@ static scf::ForOp kernelLoopOf(Value value) {
   return loop;
 }
 
+bool mxhw::isBoolTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getElementType().isInteger(1);
+}
+
+bool mxhw::isBoolConstant(Value value) {
+  return isBoolTensor(value.getType()) && value.getDefiningOp<arith::ConstantOp>();
+}
+
 bool mxhw::isMemoryValue(Value value) {
   if (value.getDefiningOp<mx::ConstantOp>())
     return true;
@@ -152,7 +161,12 @@ LogicalResult checkLowerable(Operation *op) {
     unsigned index = use.getOperandNumber();
     if ((info->scalarAllowed & (1u << index)) && mxhw::scalarConstant(value))
       continue;
-    if (!isa<MXTensorType>(value.getType()))
+    bool boolMemory = info->boolMemory & (1u << index);
+    if (boolMemory && !mxhw::isBoolTensor(value.getType()))
+      return op->emitError() << "the hardware reads the mask from a bit memory: it "
+                                "must be a static tensor of i1, got "
+                             << value.getType();
+    if (!boolMemory && !isa<MXTensorType>(value.getType()))
       return op->emitError() << "operand #" << index
                              << " must be an MX tensor for the hardware (it has "
                                 "no floats), got "
@@ -166,7 +180,11 @@ LogicalResult checkLowerable(Operation *op) {
                                   "memory and cannot stream it too";
       continue;
     }
-    if (!mxhw::isMemoryValue(value))
+    if (boolMemory && !mxhw::isBoolConstant(value))
+      return op->emitError() << "the hardware reads the mask from a bit memory: it "
+                                "must be a constant (arith.constant) or a function "
+                                "argument, not a computed value";
+    if (!boolMemory && !mxhw::isMemoryValue(value))
       return op->emitError() << "the hardware reads " << describe(index)
                              << " from a memory: it must be an mx.constant (or a "
                                 "kernel loop's layer slice of one) or a function "
@@ -298,8 +316,10 @@ struct ConvertMXToMXHWPass
 
   /// Diagnoses anything the hardware cannot do, before any rewriting.
   LogicalResult checkFunction(func::FuncOp func) {
+    // (A mask argument read only from bit memories is data the host loads.)
     for (BlockArgument arg : func.getArguments())
-      if (!isa<MXTensorType>(arg.getType()) && !arg.use_empty())
+      if (!isa<MXTensorType>(arg.getType()) && !arg.use_empty() &&
+          !(mxhw::isBoolTensor(arg.getType()) && isMemoryOnlyArgument(arg)))
         return func.emitError() << "argument #" << arg.getArgNumber()
                                 << " must be an MX tensor for the hardware (it "
                                    "has no floats), got "

@@ -25,12 +25,15 @@ namespace mase::mxhw {
 /// memory (a constant) or a stream (a computed value); bit `i` of
 /// `scalarAllowed` an operand that may be an f32 splat constant (the unit
 /// holds its value). `check`, if set, diagnoses what else the unit needs.
+/// Bit `i` of `boolMemory` marks a memory-only operand that is a tensor of i1
+/// (a softmax mask: an `arith.constant` or a function argument), not MX.
 struct UnitInfo {
   llvm::StringLiteral opName;
   uint32_t memoryOnly;
   uint32_t memoryAllowed;
   uint32_t scalarAllowed = 0;
   mlir::LogicalResult (*check)(mlir::Operation *op) = nullptr;
+  uint32_t boolMemory = 0;
 };
 
 /// Checks of the elementwise binary units (ElementwiseLowering.cpp).
@@ -59,7 +62,9 @@ inline constexpr UnitInfo kUnits[] = {
     {"mx.add", 0, 0b11, 0b11, checkElementwiseBinary},
     {"mx.sub", 0, 0b11, 0b11, checkElementwiseBinary},
     {"mx.mul", 0, 0b11, 0b11, checkElementwiseBinary},
-    // Row units (RowLowering.cpp): the norms' weight and bias in memories.
+    // Row units (RowLowering.cpp): the norms' weight and bias and the softmax
+    // mask (a bit memory) in memories.
+    {"mx.softmax", 0b10, 0b10, 0, checkRowUnit, 0b10},
     {"mx.layer_norm", 0b110, 0b110, 0, checkRowUnit},
     {"mx.rms_norm", 0b10, 0b10, 0, checkRowUnit},
 };
@@ -78,6 +83,10 @@ mlir::FloatAttr scalarConstant(mlir::Value value);
 /// slice of a stacked one (`mx.take` of a constant at the loop's induction
 /// variable: each layer's weights, read at base + layer x stride).
 bool isMemoryValue(mlir::Value value);
+
+/// A static tensor of i1 (a mask), and a constant one (`arith.constant`).
+bool isBoolTensor(mlir::Type type);
+bool isBoolConstant(mlir::Value value);
 
 /// The value a pattern passes for operand `index`: the original constant for a
 /// memory, the converted stream otherwise.

@@ -42,8 +42,10 @@ class Design:
     netlist: Netlist
     function: str
     #: Per external memory: the MX tensor that fills it (constants; a LayerStack for a
-    #: kernel loop's per-layer weights), or None when a function argument fills it.
-    memory_data: dict[str, MXTensor | LayerStack | None] = field(default_factory=dict)
+    #: kernel loop's per-layer weights; booleans for a mask), or None when a function
+    #: argument fills it.
+    memory_data: dict[str, MXTensor | LayerStack | np.ndarray | None] = field(
+        default_factory=dict)
     #: Per external memory: the function argument that fills it, if any.
     memory_args: dict[str, int] = field(default_factory=dict)
     #: Per unit: the op's name attribute (its module path) and kind.
@@ -92,13 +94,44 @@ class LayerStack:
     layers: int
 
 
-def memory_words(data: MXTensor | LayerStack, contents: str) -> list[int]:
+#: The manifest's format of a memory of booleans (a mask).
+BOOL_FORMAT = "i1"
+
+
+def bool_constant(op: Any) -> np.ndarray | None:
+    """The booleans of an ``arith.constant`` of i1 (a mask), else None."""
+    from .. import ir  # not at import: see the module docstring
+
+    if op.name != "arith.constant":
+        return None
+    type_ = op.results[0].type
+    if not isinstance(type_, ir.RankedTensorType) or str(type_.element_type) != "i1":
+        return None
+    return np.array(ir.DenseElementsAttr(op.attributes["value"]), dtype=bool)
+
+
+def mask_rows(mask: np.ndarray) -> list[int]:
+    """A mask's rows (its last axis) as words: bit j of a word is position j of the row."""
+    mask = np.asarray(mask, dtype=bool)
+    n = mask.shape[-1] if mask.ndim else 1
+    weights = [1 << j for j in range(n)]  # Python ints: rows longer than 64 bits too
+    return [sum(w for w, bit in zip(weights, row, strict=True) if bit)
+            for row in mask.reshape(-1, n).tolist()]
+
+
+def memory_words(data: MXTensor | LayerStack | np.ndarray, contents: str) -> list[int]:
     """The words of an external memory filled from ``data`` (see MemoryPort.contents)."""
     if isinstance(data, LayerStack):
         parts = [memory_words(data.data.take(i), contents) for i in range(data.layers)]
         if len({len(p) for p in parts}) != 1:
             raise NetlistError("the layers of a stacked memory differ in size")
         return [w for p in parts for w in p]
+    if contents == "mask_rows":
+        if isinstance(data, MXTensor) or np.asarray(data).dtype != np.bool_:
+            raise NetlistError("a mask memory holds booleans")
+        return mask_rows(data)
+    if isinstance(data, np.ndarray):
+        raise NetlistError(f"booleans cannot fill a memory of {contents!r}")
     if contents == "blocks":
         return pack(data)
     if contents == "row_max_scale":
@@ -227,7 +260,10 @@ class _Builder:
             if kind == "mx.constant":
                 self.constants[op.results[0]] = _constant(op)
                 continue
-            if kind == "arith.constant":  # a kernel loop's bound, read with the loop
+            if kind == "arith.constant":  # a mask, or a kernel loop's bound (read with it)
+                mask = bool_constant(op)
+                if mask is not None:
+                    self.constants[op.results[0]] = mask
                 continue
             if kind == "mx.take":
                 stacked = self.constants.get(op.operands[0])
@@ -311,9 +347,7 @@ class _Builder:
         for mp in unit.memory_ports:
             value = operands[mp.operand]
             name = f"{unit.name}_{mp.name}"
-            t = _tensor(value.type)
-            src: dict = {"contents": mp.contents, "format": str(_format(t)),
-                         "shape": list(t.shape)}
+            src: dict = {"contents": mp.contents, **_memory_value(value.type)}
             data = self.constants[value]
             if value in self.arg_index:
                 src["argument"] = self.arg_index[value]
@@ -375,9 +409,24 @@ def _buffer_forks(design: Design, beats: dict[Endpoint, int]) -> None:
                 nl.edges[dst] = out
 
 
-def _tensor_view(type_: Any) -> TensorView:
-    from ..dialects import mxhw  # not at import: see the module docstring
+def _memory_value(type_: Any) -> dict:
+    """The format and shape of a memory's value (an MX tensor, or a mask of i1)."""
+    from .. import ir  # not at import: see the module docstring
+    from ..dialects import mx  # not at import: see the module docstring
 
+    if mx.TensorType.isinstance(type_):
+        t = mx.TensorType(type_)
+        return {"format": str(_format(t)), "shape": list(t.shape)}
+    return {"format": BOOL_FORMAT, "shape": list(ir.ShapedType(type_).shape)}
+
+
+def _tensor_view(type_: Any) -> TensorView:
+    from .. import ir  # not at import: see the module docstring
+    from ..dialects import mx, mxhw  # not at import: see the module docstring
+
+    if not (mxhw.StreamType.isinstance(type_) or mx.TensorType.isinstance(type_)):
+        shape = tuple(ir.ShapedType(type_).shape)  # a mask of i1
+        return TensorView(shape, None, len(shape) - 1, False)
     t = _tensor(type_)
     return TensorView(tuple(t.shape), _format(t), t.axis, mxhw.StreamType.isinstance(type_))
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import children
 from ..backend.layout import pack, unpack
-from ..backend.netlister import memory_words
+from ..backend.netlister import BOOL_FORMAT, memory_words
 from ..errors import InputError, MaseError
 from ..files import load_json
 from ..numerics import Format, MXTensor, quantize
@@ -135,8 +135,13 @@ def read_report(out_dir: Path | str) -> dict:
     return _read_report(Path(out_dir) / "report.json")
 
 
-def argument_types(manifest: dict) -> dict[int, tuple[Format, tuple[int, ...], int]]:
-    """Format, shape and blocked axis of every function argument the hardware reads."""
+#: An argument's value: an MX tensor, or booleans (a mask in a bit memory).
+Argument = MXTensor | np.ndarray
+
+
+def argument_types(manifest: dict) -> dict[int, tuple[Format | None, tuple[int, ...], int]]:
+    """Format, shape and blocked axis of every function argument the hardware reads
+    (format None: a mask of booleans)."""
     out = {}
     for s in manifest["inputs"]:
         shape = tuple(s["shape"])
@@ -144,27 +149,32 @@ def argument_types(manifest: dict) -> dict[int, tuple[Format, tuple[int, ...], i
     for m in manifest["memories"]:
         if "argument" in m:
             shape = tuple(m["shape"])
-            out[m["argument"]] = (Format.parse(m["format"]), shape, len(shape) - 1)
+            fmt = None if m["format"] == BOOL_FORMAT else Format.parse(m["format"])
+            out[m["argument"]] = (fmt, shape, len(shape) - 1)
     return out
 
 
-def random_arguments(manifest: dict, seed: int = 0) -> dict[int, MXTensor]:
-    """Seeded Gaussian data quantized to each argument's format (inputs and weights)."""
+def random_arguments(manifest: dict, seed: int = 0) -> dict[int, Argument]:
+    """Seeded Gaussian data quantized to each argument's format (inputs and weights);
+    masks keep each position with probability 3/4."""
     rng = np.random.default_rng(seed)
     out = {}
     for k, (fmt, shape, axis) in sorted(argument_types(manifest).items()):
+        if fmt is None:
+            out[k] = rng.random(size=shape) < 0.75
+            continue
         x = rng.normal(size=shape).astype(np.float32)
         out[k] = quantize(x, fmt, axis=axis)
     return out
 
 
-def model_arguments(out_dir: Path | str, model_inputs: list[Any]) -> dict[int, MXTensor]:
+def model_arguments(out_dir: Path | str, model_inputs: list[Any]) -> dict[int, Argument]:
     """The hardware part's arguments when the whole model runs on ``model_inputs`` (its
     real activations), for its first call (see :func:`model_calls`)."""
     return model_calls(out_dir, model_inputs)[0]
 
 
-def model_calls(out_dir: Path | str, model_inputs: list[Any]) -> list[dict[int, MXTensor]]:
+def model_calls(out_dir: Path | str, model_inputs: list[Any]) -> list[dict[int, Argument]]:
     """The hardware part's arguments, per call, when the whole model runs on
     ``model_inputs``: the interpreter runs ``host.mlir`` (host part and hardware part as
     one) and records each call (one per layer for a kernel loop's body); float values
@@ -188,12 +198,14 @@ def model_calls(out_dir: Path | str, model_inputs: list[Any]) -> list[dict[int, 
     types = argument_types(manifest)
     calls = []
     for values, _ in runs:
-        out: dict[int, MXTensor] = {}
+        out: dict[int, Argument] = {}
         for k, value in enumerate(values):
             if k not in types:
                 continue
             fmt, shape, axis = types[k]
-            if not isinstance(value, MXTensor):
+            if fmt is None:  # a mask the host computed
+                value = np.asarray(value, dtype=bool)
+            elif not isinstance(value, MXTensor):
                 value = quantize(np.asarray(value, dtype=np.float32), fmt, axis=axis)
             out[k] = value
         calls.append(out)
@@ -223,7 +235,7 @@ def _write_words(path: Path, words: list[int], bits: int) -> None:
 
 
 def run(out_dir: Path | str,
-        arguments: dict[int, MXTensor] | list[dict[int, MXTensor]] | None = None, seed: int = 0,
+        arguments: dict[int, Argument] | list[dict[int, Argument]] | None = None, seed: int = 0,
         *, stall_in: int = 0, stall_out: int = 0, max_cycles: int | None = None,
         update_report: bool = True) -> SimResult:
     """Simulate the design in ``out_dir`` on ``arguments`` (function argument index ->
@@ -284,7 +296,7 @@ def baseline_cycles(report: dict, call_cycles: list[int]) -> dict:
 
 
 def _run_call(out_dir: Path, manifest: dict, model_text: str, exe: Path,
-              arguments: dict[int, MXTensor],
+              arguments: dict[int, Argument],
               seed: int, stall_in: int, stall_out: int, max_cycles: int) -> SimResult:
     """One run of the testbench on one call's arguments, compared with the golden models."""
 
@@ -292,8 +304,14 @@ def _run_call(out_dir: Path, manifest: dict, model_text: str, exe: Path,
     for k, (fmt, shape, axis) in types.items():
         q = arguments.get(k)
         if q is None:
-            raise SimError(f"no data for argument #{k} ({fmt} {list(shape)})")
-        if q.fmt != fmt or tuple(q.shape) != shape or q.axis != axis:
+            raise SimError(f"no data for argument #{k} ({fmt or BOOL_FORMAT} {list(shape)})")
+        if fmt is None:
+            if not isinstance(q, np.ndarray) or q.dtype != np.bool_ or q.shape != shape:
+                raise SimError(f"argument #{k}: expected a mask of booleans of shape "
+                               f"{list(shape)}, got {getattr(q, 'dtype', type(q).__name__)} "
+                               f"{list(np.shape(q))}")
+            continue
+        if not isinstance(q, MXTensor) or q.fmt != fmt or tuple(q.shape) != shape or q.axis != axis:
             raise SimError(f"argument #{k}: expected {fmt} {list(shape)} blocked along axis "
                            f"{axis}, got {q.fmt} {list(q.shape)} along axis {q.axis}")
     n_args = 1 + max(types, default=-1)

@@ -145,8 +145,10 @@ def _attributes(op: Any) -> dict[str, Any]:
     return out
 
 
-def evaluate(model_text: str, func: str, args: list[MXTensor | None]) -> list[MXTensor]:
-    """The results of ``@func`` on the MX ``args`` (None for an unused argument)."""
+def evaluate(model_text: str, func: str, args: list[MXTensor | np.ndarray | None]
+             ) -> list[MXTensor]:
+    """The results of ``@func`` on the MX ``args`` (booleans for a mask, None for an
+    unused argument)."""
     from .. import ir
 
     with ir.Context():
@@ -164,7 +166,7 @@ def _block(block: Any, env: dict[Any, Any]) -> list[MXTensor] | None:
     """Evaluates a block's ops into ``env``; returns what its terminator returns or
     yields. Kernel loops run their body once per layer."""
     from .. import ir
-    from ..backend.netlister import _constant
+    from ..backend.netlister import _constant, bool_constant
     from ..dialects import mx
 
     for raw in block.operations:
@@ -176,8 +178,11 @@ def _block(block: Any, env: dict[Any, Any]) -> list[MXTensor] | None:
             env[op.results[0]] = _constant(op)
             continue
         if name == "arith.constant":
+            mask = bool_constant(op)
             if str(op.results[0].type) == "index":  # a kernel loop's bound
                 env[op.results[0]] = ir.IntegerAttr(op.attributes["value"]).value
+            elif mask is not None:  # a softmax mask
+                env[op.results[0]] = mask
             else:  # float data a movement op reads
                 env[op.results[0]] = _float_constant(op.attributes["value"])
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..backend.netlister import BOOL_FORMAT
 from ..errors import InputError
 from ..numerics import Format
 
@@ -40,10 +41,12 @@ def _fields(obj: Any, spec: dict[str, type], where: str) -> None:
                 raise InputError(f"{where}.{key}: expected a whole number >= 0, got {value!r}")
 
 
-def _value(obj: dict, where: str) -> None:
-    """The format and shape of a stream's or a memory's value."""
+def _value(obj: dict, where: str, *, mask: bool = False) -> None:
+    """The format and shape of a stream's or a memory's value (``mask``: a memory may
+    hold booleans, format ``i1``)."""
     try:
-        Format.parse(obj["format"])
+        if not (mask and obj["format"] == BOOL_FORMAT):
+            Format.parse(obj["format"])
     except (TypeError, ValueError) as err:
         raise InputError(f"{where}.format: {err}") from None
     shape = obj["shape"]
@@ -86,7 +89,7 @@ def _check_fields(manifest: Any, out_dir: Path) -> None:
         _fields(mem, MEMORY, at)
         if "argument" in mem:
             _fields(mem, {"argument": int, "format": str, "shape": list}, at)
-            _value(mem, at)
+            _value(mem, at, mask=True)
         elif "constant" in mem and isinstance(mem["constant"], str):
             _file(out_dir, mem["constant"], f"{at}.constant")
         else:

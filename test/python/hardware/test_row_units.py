@@ -69,6 +69,9 @@ NORMS = {
                         "mxint<8,8,8>", 1e-6),
     "rms_norm_fixed_point": ("rms_norm", (8, 16), "mxint<8,1,4>", "mxint<8,1,4>", None,
                              "mxint<8,1,4>", 1e-3),
+    # One block per row: a one-word row buffer.
+    "rms_norm_one_block": ("rms_norm", (8, 16), "mxint<8,8,16>", "mxint<8,8,16>", None,
+                           "mxint<8,8,16>", 1e-6),
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import elementwise, linear, matmul, rows, view
+from . import elementwise, linear, matmul, rows, softmax, view
 from .base import OpView, Unit
 from .common import SubModules
 
@@ -24,6 +24,6 @@ Builder = Callable[[OpView, SubModules], Unit]
 def builders() -> dict[str, Builder]:
     """Every unit builder, by the ``mxhw`` op name it implements."""
     registry: dict[str, Builder] = {}
-    for family in (linear, elementwise, matmul, view, rows):
+    for family in (linear, elementwise, matmul, view, rows, softmax):
         family.populate(registry)
     return registry

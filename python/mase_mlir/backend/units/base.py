@@ -13,10 +13,11 @@ __all__ = ["MemoryPort", "OpView", "StreamPort", "TensorView", "Unit"]
 
 @dataclass(frozen=True)
 class TensorView:
-    """The MX tensor of an operand or result (a stream's, or a memory's)."""
+    """The MX tensor of an operand or result (a stream's, or a memory's); ``fmt`` is
+    None for a tensor of i1 (a mask in a bit memory)."""
 
     shape: tuple[int, ...]
-    fmt: Format
+    fmt: Format | None
     axis: int
     stream: bool
 
@@ -57,8 +58,10 @@ class MemoryPort:
     ``<name>_addr`` channel and receives the word one cycle later on ``<name>_data``.
 
     ``operand`` is the index of the unit's operand whose constant fills the memory;
-    ``contents`` says how: ``"blocks"`` (one MX block per word, the tensor's layout)
-    or ``"row_max_scale"`` (per row of the constant, its largest scale code).
+    ``contents`` says how: ``"blocks"`` (one MX block per word, the tensor's layout),
+    ``"row_max_scale"`` (per row of the constant, its largest scale code) or
+    ``"mask_rows"`` (a tensor of i1: one row of its last axis per word, bit j =
+    position j).
     ``reads_per_pass`` is how many addresses the unit sends while it computes one
     result tensor: a kernel loop's layer reader moves to the next layer's weights
     after that many (0: unknown, the port cannot read per-layer weights).

@@ -101,20 +101,24 @@ def ram(m: ModuleBuilder, subs: SubModules, mems: list[Memory], name: str, depth
         raise RtlError(f"RAM {name}: depth must be >= 1")
     aw = clog2(depth)
     module = f"{RAM_PREFIX}{depth}x{width}"
+    header = (f"hw.module @{module}(in %we : i1, in %waddr : i{aw}, in %wdata : i{width}, "
+              f"in %raddr : i{aw}, in %clock : !seq.clock, in %reset : i1, "
+              f"out rdata : i{width}) {{")
+    if depth == 1:
+        # seq.hlmem addresses one word with an i0; a register is that memory: the
+        # read (of the word before this cycle's write, as hlmem's lowering reads)
+        # registered. The address ports stay (i1, unused) so callers need no case.
+        body = [f"    %word = seq.compreg.ce %wdata, %clock, %we : i{width}",
+                f"    %rdata = seq.compreg %word, %clock : i{width}"]
+    else:
+        body = ["    %true = hw.constant true",
+                f"    %mem = seq.hlmem @mem %clock, %reset : <{depth}xi{width}>",
+                f"    %rdata = seq.read %mem[%raddr] rden %true {{latency = 1}} : "
+                f"!seq.hlmem<{depth}xi{width}>",
+                f"    seq.write %mem[%waddr] %wdata wren %we {{latency = 1}} : "
+                f"!seq.hlmem<{depth}xi{width}>"]
     if module not in subs.texts:
-        subs.add(module, "\n".join([
-            f"hw.module @{module}(in %we : i1, in %waddr : i{aw}, in %wdata : i{width}, "
-            f"in %raddr : i{aw}, in %clock : !seq.clock, in %reset : i1, "
-            f"out rdata : i{width}) {{",
-            "    %true = hw.constant true",
-            f"    %mem = seq.hlmem @mem %clock, %reset : <{depth}xi{width}>",
-            f"    %rdata = seq.read %mem[%raddr] rden %true {{latency = 1}} : "
-            f"!seq.hlmem<{depth}xi{width}>",
-            f"    seq.write %mem[%waddr] %wdata wren %we {{latency = 1}} : "
-            f"!seq.hlmem<{depth}xi{width}>",
-            "    hw.output %rdata : i" + str(width),
-            "}",
-        ]))
+        subs.add(module, "\n".join([header, *body, f"    hw.output %rdata : i{width}", "}"]))
     mems.append(Memory(name, depth, width))
     outs = m.instance(module, name, [("we", we), ("waddr", m.uresize(waddr, aw)),
                                      ("wdata", wdata), ("raddr", m.uresize(raddr, aw))],

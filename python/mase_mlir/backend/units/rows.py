@@ -1,4 +1,5 @@
-"""Row units: layer_norm and rms_norm over the last axis (``numerics.rows``, bit for bit).
+"""Row units: layer_norm and rms_norm over the last axis (``numerics.rows``, bit for bit);
+softmax is in :mod:`.softmax`.
 
 A row unit needs a whole row before it can emit any of it (its statistics), so it
 works row by row in four phases:
@@ -39,7 +40,7 @@ from .common import (
     signed_bits,
 )
 
-__all__ = ["NormSpec", "build_norm", "populate", "rom_interp"]
+__all__ = ["NormSpec", "build_norm", "element_code", "populate", "rom_interp", "scale_code"]
 
 #: Cycles of the scale phase (its pipeline registers).
 _SCALE_CYCLES = 4
@@ -65,7 +66,7 @@ def _check_int(spec_name: str, role: str, fmt: Format | None) -> None:
                        f"is {fmt}")
 
 
-def _scale_code(m: ModuleBuilder, layout: BlockLayout, word: Sig, width: int) -> Sig:
+def scale_code(m: ModuleBuilder, layout: BlockLayout, word: Sig, width: int) -> Sig:
     """The block's scale code (unsigned, ``width`` bits; 0 for fixed point)."""
     f = layout.fmt
     if not layout.has_scale:
@@ -74,7 +75,7 @@ def _scale_code(m: ModuleBuilder, layout: BlockLayout, word: Sig, width: int) ->
                   width)
 
 
-def _element(m: ModuleBuilder, layout: BlockLayout, word: Sig, idx: Sig) -> Sig:
+def element_code(m: ModuleBuilder, layout: BlockLayout, word: Sig, idx: Sig) -> Sig:
     """Element ``idx`` of a block word (a mux over the block's elements)."""
     b = layout.fmt.block_size
     code = layout.element(m, word, 0)
@@ -161,7 +162,7 @@ def build_norm(spec: NormSpec, subs: SubModules) -> Unit:
     take = m.and_(x_valid, in_recv, hint="take")
     blk_in, blk_in_last = counter(m, nb, take, hint="blk_in")
     first_in = m.eqc(blk_in, 0) if nb > 1 else m.const(1, 1)
-    scode_in = _scale_code(m, lx, x_data, wsc)
+    scode_in = scale_code(m, lx, x_data, wsc)
     tmax, tmax_n = m.state(wsc, reset=None, hint="tmax")
     bigger = m.or_(first_in, m.cmp("ugt", scode_in, tmax))
     m.assign(tmax_n, m.mux(m.and_(take, bigger), scode_in, tmax))
@@ -179,16 +180,15 @@ def build_norm(spec: NormSpec, subs: SubModules) -> Unit:
     emit_last = m.and_(emit_step, m.and_(e_el_last, e_blk_last), hint="emit_last")
 
     raddr = m.mux(in_stat, s_blk, e_blk, hint="raddr")
-    # (seq.hlmem addresses a one-word memory with i0: keep two words at least)
-    row = ram(m, subs, mems, "row", max(nb, 2), lx.bits, we=take, waddr=blk_in, wdata=x_data,
+    row = ram(m, subs, mems, "row", nb, lx.bits, we=take, waddr=blk_in, wdata=x_data,
               raddr=raddr)
     # Data of the read issued last cycle, and which element of it.
     rd_el = m.reg(m.mux(in_stat, s_el, e_el), hint="rd_el")
     wx = mx + g
     cap = wx - 1  # an arithmetic shift this far leaves only the sign
-    d = m.sub(tmax, _scale_code(m, lx, row, wsc), hint="d")
+    d = m.sub(tmax, scale_code(m, lx, row, wsc), hint="d")
     dc = m.mux(m.cmp("ugt", d, m.const(cap, wsc)), m.const(cap, wsc), d, hint="dc")
-    code = _element(m, lx, row, rd_el)
+    code = element_code(m, lx, row, rd_el)
     x = m.shrs(m.shl(m.sext(code, wx), m.const(g, wx)), m.uresize(dc, wx), hint="x")
 
     nbits = clog2(n + 1)
@@ -283,10 +283,10 @@ def build_norm(spec: NormSpec, subs: SubModules) -> Unit:
     terms: list[tuple[Sig, Sig, int, int, int]] = []  # (value, ecode, offset, lo, hi)
     if "w" in word_of:
         data, rel, lay = word_of["w"]
-        wc = _element(m, lay, data, rel)
+        wc = element_code(m, lay, data, rel)
         wt = wn + lay.fmt.element_bits
         t1 = m.mul(m.sext(normed, wt), m.sext(wc, wt), hint="nw")
-        wcode = _scale_code(m, lay, data, max(lay.fmt.scale_bits, 1) + 1)
+        wcode = scale_code(m, lay, data, max(lay.fmt.scale_bits, 1) + 1)
         off = -P.n_frac - lay.fmt.scale_bias - (lay.fmt.element_bits - 2)
         hi = (1 << lay.fmt.scale_bits) - 1 if lay.has_scale else 0
         terms.append((t1, wcode, off, 0, hi))
@@ -294,8 +294,8 @@ def build_norm(spec: NormSpec, subs: SubModules) -> Unit:
         terms.append((normed, m.const(0, 1), -P.n_frac, 0, 0))
     if "b" in word_of:
         data, rel, lay = word_of["b"]
-        bc = _element(m, lay, data, rel)
-        bcode = _scale_code(m, lay, data, max(lay.fmt.scale_bits, 1) + 1)
+        bc = element_code(m, lay, data, rel)
+        bcode = scale_code(m, lay, data, max(lay.fmt.scale_bits, 1) + 1)
         off = -lay.fmt.scale_bias - (lay.fmt.element_bits - 2)
         hi = (1 << lay.fmt.scale_bits) - 1 if lay.has_scale else 0
         terms.append((bc, bcode, off, 0, hi))
