@@ -55,7 +55,11 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{_readable(self.location)}: {self.severity}: {self.message}"
+        return f"{self.location_readable}: {self.severity}: {self.message}"
+
+    @property
+    def location_readable(self) -> str:
+        return _readable(self.location)
 
 
 _FILE_LOC = re.compile(r'^loc\("(.*)":(\d+):(\d+)\)$')

@@ -109,12 +109,14 @@ def _lower(model: Path, precision: dict, layer: str | None, loop_body: bool = Fa
     from .. import ir, passes  # not at import: see netlister's docstring
 
     source = None
+    precision_warnings: list[passes.Diagnostic] = []
     try:
         with ir.Context():
             module = ir.Module.parseFile(str(model))
             if precision:
                 source = str(module)
-                passes.assign_precision(module, dict(precision))
+                passes.assign_precision(module, dict(precision),
+                                        diagnostics=precision_warnings)
             option = (f"{{layer={layer}}}" if layer else
                       "{loop-body=true}" if loop_body else "")
             passes.run_pipeline(module, f"builtin.module(mx-hw-outline{option})")
@@ -135,9 +137,19 @@ def _lower(model: Path, precision: dict, layer: str | None, loop_body: bool = Fa
             passes.run_pipeline(part, "builtin.module(convert-mx-to-mxhw)")
             return Lowered(host, hardware, str(part), source, host_ops, calls)
     except passes.PassError as err:
-        raise CompileError(f"{model}: {err}") from None
+        raise CompileError(f"{model}: {err}{_precision_notes(err, precision_warnings)}"
+                           ) from None
     except ir.MLIRError as err:
         raise CompileError(_mlir_error(model, err)) from None
+
+
+def _precision_notes(err: Any, warnings: list[Any]) -> str:
+    """What the precision config warned at the ops a lowering error names: why an op was
+    left without an MX format (a blocked dimension the block size does not divide)."""
+    where = {d.location for d in err.diagnostics if d.severity == "error"}
+    notes = dict.fromkeys(f"\n{d.location_readable}: note: the precision config: {d.message}"
+                          for d in warnings if d.severity == "warning" and d.location in where)
+    return "".join(notes)
 
 
 #: Ops of the host's function that are not host computation.

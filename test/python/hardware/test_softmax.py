@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from mase_mlir import sim
-from mase_mlir.backend import compile_model
+from mase_mlir.backend import CompileError, compile_model
 from mase_mlir.backend.units.softmax import mask_addressing
 from mase_mlir.numerics import quantize
 
@@ -213,7 +213,18 @@ def make():
 '''
 
 
-def test_torch_masked_softmax_through_the_cli(work):
+@pytest.fixture(scope="module")
+def attention(work) -> Path:
+    from mase_mlir.cli.main import main as mase_main
+
+    (work / "att.py").write_text(FACTORY)
+    model = work / "att.mlir"
+    assert mase_main(["import", f"{work / 'att.py'}:make", "-o", str(model), "-q"]) == 0
+    assert "mx.softmax" in model.read_text() and "mask =" in model.read_text()
+    return model
+
+
+def test_torch_masked_softmax_through_the_cli(work, attention):
     """mase import of a PyTorch masked attention + a config with MX outputs + mase
     compile --config + mase sim on the model's own activations (the mask computed on
     the host, loaded into the unit's bit memory)."""
@@ -221,10 +232,7 @@ def test_torch_masked_softmax_through_the_cli(work):
 
     from mase_mlir.cli.main import main as mase_main
 
-    (work / "att.py").write_text(FACTORY)
-    model = work / "att.mlir"
-    assert mase_main(["import", f"{work / 'att.py'}:make", "-o", str(model), "-q"]) == 0
-    assert "mx.softmax" in model.read_text() and "mask =" in model.read_text()
+    model = attention
     cfg = work / "att.json"
     fmt = "mxint<8,8,16>"
     cfg.write_text(json.dumps({"default": {"input": fmt, "weight": fmt, "bias": fmt,
@@ -245,3 +253,29 @@ def test_torch_masked_softmax_through_the_cli(work):
     assert res.ok, res.first_mismatch
     assert res.interpreter == "compared"
     assert mase_main(["sim", str(out)]) == 0
+
+
+def test_block_size_that_does_not_divide_the_rows(work):
+    """With MXINT8 (blocks of 32) rows of 16 cannot be blocked: the precision pass leaves
+    the softmax f32 with a warning, and the compile error carries that warning."""
+    src = work / "rows16.mlir"
+    src.write_text("""
+func.func @forward(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %w = arith.constant dense<0.125> : tensor<64x64xf32>
+  %y = mx.linear %x, %w {name = "proj"} : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>
+  %s = mx.reshape %y {name = "heads"} : tensor<4x64xf32> -> tensor<4x4x16xf32>
+  %p = mx.softmax %s {axis = 2 : i64, name = "softmax"} : tensor<4x4x16xf32> -> tensor<4x4x16xf32>
+  %m = mx.reshape %p {name = "merge"} : tensor<4x4x16xf32> -> tensor<4x64xf32>
+  %z = mx.linear %m, %w {name = "out"} : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>
+  return %z : tensor<4x64xf32>
+}
+""")
+    config = {"default": {"input": "mxint8", "output": "mxint8", "weight": "mxint8"},
+              "hardware": {"area": False}}
+    with pytest.raises(CompileError) as err:
+        compile_model(src, work / "rows16", config)
+    text = str(err.value)
+    assert "rows16.mlir:6:8: error: the result must be an MX tensor" in text
+    assert ("rows16.mlir:6:8: note: the precision config: output stays f32: its blocked "
+            "dimension 16 (axis 2) is not a multiple of the block size of mxint8") in text
+    assert not (work / "rows16").exists()
