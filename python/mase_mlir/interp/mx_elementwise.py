@@ -2,8 +2,9 @@
 
 ``add``/``sub``/``mul`` with at least one MX operand (the other MX or a float array,
 e.g. an f32 scalar constant, taken at its exact value), ``neg``, ``cast`` and the
-activations of MX operands: exact (or fixed point inside the tables' range), then
-one rounding into the result type. Registered into ``mx_values.MX_SEMANTICS``.
+activations (gelu, silu, tanh, sigmoid) of MX operands: exact (or fixed point inside
+the tables' range), then one rounding into the result type. Registered into
+``mx_values.MX_SEMANTICS``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from .program import Step
 
-__all__ = ["SEMANTICS", "activation_name"]
+__all__ = ["SEMANTICS"]
 
 
 def _is_mx(value: Any) -> bool:
@@ -57,21 +58,13 @@ def _cast(step: Step, args: list[Any]) -> Any:
                             rounding=step.attrs.get("rounding", "even"))
 
 
-def activation_name(kind: str, attrs: dict[str, Any]) -> str:
-    """The :data:`~mase_mlir.numerics.fixedpoint.ACTIVATIONS` entry of an mx op."""
-    from ..numerics.elementwise import ACTIVATION_OPS
-
-    name = ACTIVATION_OPS[kind]
-    return "gelu_tanh" if name == "gelu" and attrs.get("approximate") == "tanh" else name
-
-
 def _activation(step: Step, args: list[Any]) -> Any:
     from ..numerics import elementwise
 
     if not _is_mx(args[0]):
         return None
-    return elementwise.activation(activation_name(step.kind, step.attrs), args[0],
-                                  step.type.mx_format, axis=step.type.mx_axis)
+    name = elementwise.activation_of(step.kind, step.attrs.get("approximate"))
+    return elementwise.activation(name, args[0], step.type.mx_format, axis=step.type.mx_axis)
 
 
 SEMANTICS: dict[str, Callable[[Step, list[Any]], Any]] = {
@@ -80,4 +73,8 @@ SEMANTICS: dict[str, Callable[[Step, list[Any]], Any]] = {
     "mx.mul": _binary("mul"),
     "mx.neg": _neg,
     "mx.cast": _cast,
+    "mx.gelu": _activation,
+    "mx.silu": _activation,
+    "mx.tanh": _activation,
+    "mx.sigmoid": _activation,
 }

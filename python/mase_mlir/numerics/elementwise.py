@@ -34,6 +34,7 @@ from .quantize import MXTensor, _unblock, block_view, check_blocked_axis, encode
 __all__ = [
     "ACTIVATION_OPS",
     "activation",
+    "activation_of",
     "add",
     "cast",
     "exact_values",
@@ -150,10 +151,17 @@ def cast(a: Operand, out_fmt: Format | str, *, axis: int = -1,
     return _round(i, t, bad, out_fmt, axis, rounding)
 
 
-#: mx op -> the activation of :data:`~.fixedpoint.ACTIVATIONS` it computes (gelu's
-#: tanh form is ``gelu_tanh``).
-ACTIVATION_OPS = {"mx.gelu": "gelu", "mx.silu": "silu", "mx.tanh": "tanh",
-                  "mx.sigmoid": "sigmoid"}
+#: The mx (and mxhw) ops that compute an activation of :data:`~.fixedpoint.ACTIVATIONS`.
+ACTIVATION_OPS = ("gelu", "silu", "tanh", "sigmoid")
+
+
+def activation_of(op: str, approximate: str | None = None) -> str:
+    """The :data:`~.fixedpoint.ACTIVATIONS` entry the op ``op`` (``mx.gelu``, ``silu``,
+    ...) computes: gelu's tanh form (``approximate="tanh"``) is ``gelu_tanh``."""
+    kind = op.split(".")[-1]
+    if kind not in ACTIVATION_OPS:
+        raise ValueError(f"{op} is not an activation; expected one of {', '.join(ACTIVATION_OPS)}")
+    return "gelu_tanh" if kind == "gelu" and approximate == "tanh" else kind
 
 
 def activation(name: str, a: Operand, out_fmt: Format | str, *, axis: int = -1,

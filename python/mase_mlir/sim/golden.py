@@ -73,6 +73,12 @@ def _slice(attrs: dict[str, Any], xs: list[np.ndarray]) -> np.ndarray:
     return xs[0][index]
 
 
+def _activation(attrs: dict[str, Any], ins: list[MXTensor], fmt: Format, axis: int
+                ) -> MXTensor:
+    name = elementwise.activation_of(attrs["_op"], attrs.get("approximate"))
+    return elementwise.activation(name, ins[0], fmt, axis=axis)
+
+
 GOLDEN: dict[str, Golden] = {
     "mx.linear": _linear,
     "mx.relu": _relu,
@@ -82,6 +88,10 @@ GOLDEN: dict[str, Golden] = {
     "mx.add": _binary("add"),
     "mx.sub": _binary("sub"),
     "mx.mul": _binary("mul"),
+    "mx.gelu": _activation,
+    "mx.silu": _activation,
+    "mx.tanh": _activation,
+    "mx.sigmoid": _activation,
     # Attention's contractions and data movement (hw-attention).
     "mx.matmul": _matmul,
     "mx.batch_matmul": _matmul,

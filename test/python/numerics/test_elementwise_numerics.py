@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from fractions import Fraction
 
 import numpy as np
@@ -10,6 +11,8 @@ from conftest import fraction_mxint
 
 from mase_mlir.numerics import MXTensor, dequantize, quantize
 from mase_mlir.numerics import elementwise as ew
+from mase_mlir.numerics import fixedpoint as fp
+from mase_mlir.numerics.accuracy import measure_all
 from mase_mlir.numerics.formats import Format
 
 
@@ -129,3 +132,76 @@ def test_other_axes_and_float_formats():
                     "mxfp8_e4m3", axis=0)  # the float32 sum is exact here
     np.testing.assert_array_equal(got.codes, want.codes)
     np.testing.assert_array_equal(got.scales, want.scales)
+
+
+# ------------------------------------------------------------------ activations
+def _activation_reference(name: str, v: Fraction) -> Fraction:
+    """The activation's fixed-point definition with Python integers: ``u = |v| 2^frac``
+    rounded half up, the table read at ``u`` and interpolated, the symmetry for
+    ``v < 0``, the asymptote at or beyond ``2^range_log2``."""
+    act = fp.activation(name)
+    frac, r, lut = act.frac, act.range_log2, act.lut_bits
+    table = [int(t) for t in fp.activation_table(name, frac, lut, r)]
+    neg = v < 0
+    scaled = abs(v) * 2**frac
+    u = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+    if u >= 2 ** (r + frac):
+        if act.kind == "linear":
+            return Fraction(0) if neg else v
+        if act.kind == "odd":
+            return Fraction(-1 if neg else 1)
+        return Fraction(0 if neg else 1)
+    seg = r + frac - lut
+    idx, rem = u >> seg, u & ((1 << seg) - 1)
+    g = table[idx] + (((table[idx + 1] - table[idx]) * rem + (1 << (seg - 1))) >> seg)
+    one = 1 << frac
+    if act.kind == "linear":
+        y = g if neg else u + g
+    elif act.kind == "odd":
+        y = -g if neg else g
+    else:
+        y = one - g if neg else g
+    return Fraction(y, one)
+
+
+def _activation_data(rng: np.random.Generator, fmt: str) -> MXTensor:
+    """Around the table's range ends, ties of the input rounding, huge and tiny values."""
+    x = rng.standard_normal((6, 32)) * 3
+    x[1] = np.ldexp(1.0, rng.integers(2, 6, 32)) * rng.choice([-1.0, 1.0], 32)  # 2^r exactly
+    x[2] = (2 * rng.integers(-64, 64, 32) + 1) * 2.0**-17  # ties of u (odd multiples of 2^-17)
+    x[3] *= 2.0 ** rng.choice([-40, 40], 32)
+    x[4, :16] = 0.0
+    x[5] = rng.uniform(-20, 20, 32)
+    return quantize(x.astype(np.float32), fmt)
+
+
+@pytest.mark.parametrize("name", list(fp.ACTIVATIONS))
+@pytest.mark.parametrize("fin,fout", [("mxint8", "mxint8"), ("mxint<12,8,16>", "mxint<6,8,8>"),
+                                      ("mxint<8,1,8>", "mxint<8,8,32>")])
+def test_activation_matches_integer_reference(name, fin, fout):
+    rng = np.random.default_rng(zlib.crc32(f"{name} {fin} {fout}".encode()))
+    x = _activation_data(rng, fin)
+    want = np.vectorize(lambda v: _activation_reference(name, v), otypes=[object])(_values(x))
+    _check(ew.activation(name, x, fout), want, fout)
+
+
+@pytest.mark.parametrize("name", list(fp.ACTIVATIONS))
+def test_activation_error_against_float64(name):
+    """Output rounding (one element step of the result block) + the table's documented
+    error + the input's rounding to 2^-frac."""
+    act = fp.activation(name)
+    rng = np.random.default_rng(11)
+    x = quantize((rng.standard_normal((64, 32)) * 4).astype(np.float32), "mxint<12,8,32>")
+    y = ew.activation(name, x, "mxint<12,8,32>")
+    _, t, _ = ew.exact_values(y)
+    err = np.abs(dequantize(y).astype(np.float64) - act.reference(dequantize(x).astype(np.float64)))
+    table_err = {r["function"]: r["max error"] for r in measure_all()}[name]
+    assert (err <= 2.0**t + table_err + 2.0**-act.frac).all()
+
+
+def test_activation_of():
+    assert ew.activation_of("mx.gelu", "tanh") == "gelu_tanh"
+    assert ew.activation_of("mxhw.gelu", "erf") == "gelu"
+    assert ew.activation_of("mx.sigmoid") == "sigmoid"
+    with pytest.raises(ValueError, match="not an activation"):
+        ew.activation_of("mx.exp")

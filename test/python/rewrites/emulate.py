@@ -4,7 +4,8 @@ It walks the float program (before mx-assign-precision) and applies the config i
 :mod:`mase_mlir.numerics`: operands are quantized per role along their blocked axis,
 contractions with two MX operands use ``numerics.linear``/``numerics.matmul`` (one rounding,
 straight into the output format), softmax and the norms of an MX input into an MX output
-use ``numerics.rows``, every other op dequantizes, computes in float32 and quantizes its
+use ``numerics.rows``, the table activations (gelu, silu, tanh, sigmoid) of an MX input
+into an MX output ``numerics.elementwise.activation``, every other op dequantizes, computes in float32 and quantizes its
 result. It shares only the float kernels (the float semantics) with the
 interpreter, never its MX code path, and knows the roles from the dialect's documentation,
 not from the pass.
@@ -111,6 +112,8 @@ def _emulate_step(step: Any, args: list[Any], config: Mapping[str, Any]) -> np.n
             result = numerics.matmul(operands[0], operands[1], out_fmt)
         return np.asarray(_as_float(result), dtype=np.float32).reshape(step.type.shape)
     rows = _row_operator(step, operands, out_fmt)
+    if rows is None:
+        rows = _activation(step, operands, out_fmt)
     if rows is not None:
         return np.asarray(_as_float(rows), dtype=np.float32)
     floats = [_as_float(v) for v in operands]
@@ -140,3 +143,16 @@ def _row_operator(step: Any, operands: list[Any], out_fmt: numerics.Format | Non
         return rows.rms_norm(x, params.get("weight"), out_fmt, eps=step.attrs["eps"])
     return rows.layer_norm(x, params.get("weight"), params.get("bias"), out_fmt,
                            eps=step.attrs["eps"])
+
+
+def _activation(step: Any, operands: list[Any], out_fmt: numerics.Format | None) -> Any:
+    """gelu (either form), silu, tanh, sigmoid of an MX input into an MX output: the
+    fixed-point table definition of ``numerics.elementwise`` (docs/numerics.md)."""
+    from mase_mlir.numerics import elementwise
+
+    kind = step.kind.removeprefix("mx.")
+    if (out_fmt is None or kind not in elementwise.ACTIVATION_OPS
+            or not isinstance(operands[0], numerics.MXTensor)):
+        return None
+    name = elementwise.activation_of(step.kind, step.attrs.get("approximate"))
+    return elementwise.activation(name, operands[0], out_fmt)
