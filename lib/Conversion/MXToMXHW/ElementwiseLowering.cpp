@@ -89,6 +89,10 @@ void mxhw::populateElementwiseLowering(TypeConverter &converter,
                                        RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<UnaryLowering<mx::ReluOp, mxhw::ReluOp>,
+               UnaryLowering<mx::GeluOp, mxhw::GeluOp>,
+               UnaryLowering<mx::SiluOp, mxhw::SiluOp>,
+               UnaryLowering<mx::TanhOp, mxhw::TanhOp>,
+               UnaryLowering<mx::SigmoidOp, mxhw::SigmoidOp>,
                BinaryLowering<mx::AddOp, mxhw::AddOp>,
                BinaryLowering<mx::SubOp, mxhw::SubOp>,
                BinaryLowering<mx::MulOp, mxhw::MulOp>>(converter, context);

@@ -67,6 +67,11 @@ inline constexpr UnitInfo kUnits[] = {
     {"mx.softmax", 0b10, 0b10, 0, checkRowUnit, 0b10},
     {"mx.layer_norm", 0b110, 0b110, 0, checkRowUnit},
     {"mx.rms_norm", 0b10, 0b10, 0, checkRowUnit},
+    // Activations from tables (ElementwiseLowering.cpp).
+    {"mx.gelu", 0, 0},
+    {"mx.silu", 0, 0},
+    {"mx.tanh", 0, 0},
+    {"mx.sigmoid", 0, 0},
 };
 
 /// The unit of `opName`, or null.

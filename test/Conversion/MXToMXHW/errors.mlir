@@ -75,3 +75,11 @@ func.func @float_tensor_operand(%x: !mx.tensor<4x64xmxint8>) -> !mx.tensor<4x64x
   %y = mx.mul %x, %c : (!mx.tensor<4x64xmxint8>, tensor<4x1xf32>) -> !mx.tensor<4x64xmxint8>
   return %y : !mx.tensor<4x64xmxint8>
 }
+
+// -----
+
+func.func @float_activation(%x: !mx.tensor<4x64xmxint8>) -> tensor<4x64xf32> {
+  // expected-error @+1 {{the result must be an MX tensor for the hardware (it has no floats), got 'tensor<4x64xf32>'; give the op an output format}}
+  %y = mx.gelu %x {name = "mlp.act"} : !mx.tensor<4x64xmxint8> -> tensor<4x64xf32>
+  return %y : tensor<4x64xf32>
+}

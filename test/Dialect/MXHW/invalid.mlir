@@ -117,3 +117,19 @@ func.func @binary_output_axis(%x: !mxhw.stream<!mx.tensor<32x32xmxint8>>) {
   %z = mxhw.mul %x {scalar = 2.0 : f32} : (!mxhw.stream<!mx.tensor<32x32xmxint8>>) -> !mxhw.stream<!mx.tensor<32x32xmxint8, axis = 0>>
   return
 }
+
+// -----
+
+func.func @gelu_shape(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>) {
+  // expected-error @+1 {{output shape must equal the input shape (4x64), got 4x32}}
+  %y = mxhw.gelu %x : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x32xmxint8>>
+  return
+}
+
+// -----
+
+func.func @sigmoid_axis(%x: !mxhw.stream<!mx.tensor<32x32xmxint8, axis = 0>>) {
+  // expected-error @+1 {{input must be blocked along its last axis}}
+  %y = mxhw.sigmoid %x : !mxhw.stream<!mx.tensor<32x32xmxint8, axis = 0>> -> !mxhw.stream<!mx.tensor<32x32xmxint8>>
+  return
+}

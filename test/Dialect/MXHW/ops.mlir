@@ -29,3 +29,18 @@ func.func @elementwise(%x: !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>, %y
   %r = mxhw.sub %k {scalar = 1.0 : f32, scalar_first} : (!mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>) -> !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
   return %r : !mxhw.stream<!mx.tensor<1x4x16x16xmxint<8,8,16>>>
 }
+
+// CHECK-LABEL: func.func @activations
+func.func @activations(%x: !mxhw.stream<!mx.tensor<4x64xmxint8>>) -> (!mxhw.stream<!mx.tensor<4x64xmxint8>>, !mxhw.stream<!mx.tensor<4x64xmxint<6,8,16>>>, !mxhw.stream<!mx.tensor<4x64xmxint8>>, !mxhw.stream<!mx.tensor<4x64xmxint<4,8,8>>>, !mxhw.stream<!mx.tensor<4x64xmxint<8,1,16>>>) {
+  // CHECK: mxhw.gelu %{{.*}} {name = "mlp.act"} : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint8>>
+  %g = mxhw.gelu %x {name = "mlp.act"} : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint8>>
+  // CHECK: mxhw.gelu %{{.*}} {approximate = #mx.approximation<tanh>} : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint<6,8,16>>>
+  %h = mxhw.gelu %x {approximate = #mx.approximation<tanh>} : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint<6,8,16>>>
+  // CHECK: mxhw.silu
+  %s = mxhw.silu %x : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint8>>
+  // CHECK: mxhw.tanh
+  %t = mxhw.tanh %x : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint<4,8,8>>>
+  // CHECK: mxhw.sigmoid
+  %p = mxhw.sigmoid %x : !mxhw.stream<!mx.tensor<4x64xmxint8>> -> !mxhw.stream<!mx.tensor<4x64xmxint<8,1,16>>>
+  return %g, %h, %s, %t, %p : !mxhw.stream<!mx.tensor<4x64xmxint8>>, !mxhw.stream<!mx.tensor<4x64xmxint<6,8,16>>>, !mxhw.stream<!mx.tensor<4x64xmxint8>>, !mxhw.stream<!mx.tensor<4x64xmxint<4,8,8>>>, !mxhw.stream<!mx.tensor<4x64xmxint<8,1,16>>>
+}

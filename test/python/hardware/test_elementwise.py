@@ -52,14 +52,14 @@ def adversarial(rng: np.random.Generator, shape: tuple[int, ...], fmt: str) -> M
 
 
 def _run(work, name: str, text: str, inputs: dict[int, tuple[tuple[int, ...], str]],
-         seeds=range(3), stalls=((0, 0), (35, 45))) -> None:
+         seeds=range(3), stalls=((0, 0), (35, 45)), data=adversarial) -> None:
     src = work / f"{name}.mlir"
     src.write_text(text)
     out = work / name
     compile_model(src, out, {"hardware": {"area": False}})
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        args = {k: adversarial(rng, shape, fmt) for k, (shape, fmt) in inputs.items()}
+        args = {k: data(rng, shape, fmt) for k, (shape, fmt) in inputs.items()}
         for stall_in, stall_out in stalls:
             res = sim.run(out, args, seed=seed, stall_in=stall_in, stall_out=stall_out)
             assert res.ok, res.first_mismatch
@@ -214,6 +214,119 @@ def test_torch_module_through_the_cli(work, capsys):
     kinds = [u["op"] for u in units]  # (also the fork FIFOs and neg's view)
     for kind, count in {"mxhw.linear": 3, "mxhw.relu": 2, "mxhw.mul": 2, "mxhw.add": 1,
                         "mxhw.sub": 1}.items():
+        assert kinds.count(kind) == count, (kind, kinds)
+    capsys.readouterr()
+    for flags in ([], ["--stall-in", "30", "--stall-out", "40", "--seed", "3"]):
+        assert mase_main(["sim", str(out), *flags]) == 0
+        assert "RTL == numerics == interpreter" in capsys.readouterr().out
+
+
+def activation_data(rng: np.random.Generator, shape: tuple[int, ...], fmt: str) -> MXTensor:
+    """Rows aimed at the activation tables: Gaussians, the range ends 2^2..2^5 exactly
+    (8 and 16 are the tables' ends) and just inside them, scales 2^+-40 (asymptotes and
+    inputs that round to 0), ties of the input rounding (odd multiples of 2^-17), zeros
+    next to large negative inputs, a uniform sweep over +-20."""
+    x = rng.standard_normal(shape) * 3
+    flat = x.reshape(-1, x.shape[-1])
+    n = flat.shape[1]
+    for r in range(flat.shape[0]):
+        kind = r % 7
+        if kind == 1:
+            flat[r] = np.ldexp(1.0, rng.integers(2, 6, n)) * rng.choice([-1.0, 1.0], n)
+        elif kind == 2:
+            ends = np.ldexp(1.0, rng.integers(3, 5, n))
+            flat[r] = ends * (1 - np.ldexp(1.0, -rng.integers(3, 9, n))) * rng.choice([-1, 1], n)
+        elif kind == 3:
+            flat[r] *= 2.0 ** rng.choice([-40, 40])
+        elif kind == 4:
+            flat[r] = (2 * rng.integers(-64, 64, n) + 1) * 2.0**-17
+        elif kind == 5:
+            flat[r, : n // 2] = 0.0
+            flat[r, n // 2:] = -rng.uniform(8, 1000, n - n // 2)
+        elif kind == 6:
+            flat[r] = rng.uniform(-20, 20, n)
+    return quantize(x.astype(np.float32), fmt)
+
+
+ACT_IN = {"x": ((7, 48), "mxint<8,8,16>"), "f": ((3, 24), "mxint<8,1,8>")}
+
+
+def test_activation_units(work):
+    """gelu (erf and tanh forms), silu, tanh and sigmoid from a 257-point table each on
+    :func:`activation_data` (21 blocks of 16: not a power of two), a fixed-point input
+    (a constant scale), outputs from 4 to 8 bits with other block sizes, a fixed-point
+    output; chained (silu then a product: SwiGLU's gate); random flow control."""
+    tx, tf = tensor(*ACT_IN["x"]), tensor(*ACT_IN["f"])
+    sx, sf = ACT_IN["x"][0], ACT_IN["f"][0]
+    o = {"g": tensor(sx, "mxint<8,8,16>"), "h": tensor(sx, "mxint<6,8,16>"),
+         "s": tensor(sx, "mxint<8,8,48>"), "t": tensor(sx, "mxint<4,8,12>"),
+         "p": tensor(sx, "mxint<8,1,16>"), "w": tensor(sx, "mxint<8,8,24>"),
+         "fs": tensor(sf, "mxint<8,8,8>"), "ft": tensor(sf, "mxint<6,1,24>")}
+    ret = ", ".join(o.values())
+    text = "\n".join([
+        f"func.func @act(%x: {tx}, %f: {tf}) -> ({ret}) {{",
+        f"  %g = mx.gelu %x : {tx} -> {o['g']}",
+        f"  %h = mx.gelu %x {{approximate = #mx.approximation<tanh>}} : {tx} -> {o['h']}",
+        f"  %s = mx.silu %x : {tx} -> {o['s']}",
+        f"  %t = mx.tanh %x : {tx} -> {o['t']}",
+        f"  %p = mx.sigmoid %x : {tx} -> {o['p']}",
+        f"  %w = mx.mul %s, %x : ({o['s']}, {tx}) -> {o['w']}",
+        f"  %fs = mx.silu %f : {tf} -> {o['fs']}",
+        f"  %ft = mx.tanh %f : {tf} -> {o['ft']}",
+        f"  return %g, %h, %s, %t, %p, %w, %fs, %ft : {ret}",
+        "}",
+    ]) + "\n"
+    _run(work, "act", text, {0: ACT_IN["x"], 1: ACT_IN["f"]}, data=activation_data)
+
+
+TORCH_ACTIVATIONS = '''
+import torch
+import torch.nn.functional as F
+
+
+class Block(torch.nn.Module):
+    """SwiGLU (silu gate times up), both GELU forms, Linear -> GELU -> Linear, then tanh
+    times sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = torch.nn.Linear(32, 48)
+        self.up = torch.nn.Linear(32, 48)
+        self.down = torch.nn.Linear(48, 32)
+
+    def forward(self, x):
+        h = F.silu(self.gate(x)) * self.up(x)
+        y = self.down(F.gelu(h) + F.gelu(h, approximate="tanh"))
+        return torch.tanh(y) * torch.sigmoid(y)
+
+
+def factory():
+    torch.manual_seed(0)
+    return Block().eval(), (torch.randn(4, 32) * 2,)
+'''
+
+
+def test_torch_activations_through_the_cli(work, capsys):
+    """The activations of a torch module reach the hardware: mase import, compile --config
+    with MX outputs, sim bit-exact with random flow control."""
+    import json
+
+    from mase_mlir.cli.main import main as mase_main
+
+    (work / "acts.py").write_text(TORCH_ACTIVATIONS)
+    model = work / "acts.mlir"
+    assert mase_main(["import", f"{work / 'acts.py'}:factory", "-o", str(model), "-q"]) == 0
+    cfg = work / "acts.json"
+    cfg.write_text(json.dumps({
+        "default": {"input": "mxint<8,8,16>", "weight": "mxint<6,8,16>",
+                    "bias": "mxint<8,8,16>", "output": "mxint<8,8,16>",
+                    "accumulator": "bounded<4>"},
+        "hardware": {"area": False}}))
+    out = work / "acts"
+    assert mase_main(["compile", str(model), "--config", str(cfg), "-o", str(out), "-q"]) == 0
+    kinds = [u["op"] for u in json.loads((out / "manifest.json").read_text())["units"]]
+    for kind, count in {"mxhw.linear": 3, "mxhw.silu": 1, "mxhw.mul": 2, "mxhw.gelu": 2,
+                        "mxhw.tanh": 1, "mxhw.sigmoid": 1}.items():
         assert kinds.count(kind) == count, (kind, kinds)
     capsys.readouterr()
     for flags in ([], ["--stall-in", "30", "--stall-out", "40", "--seed", "3"]):

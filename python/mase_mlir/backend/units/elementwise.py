@@ -10,7 +10,9 @@ Each operand is a *source* of elements in the result's row-major order:
 * an f32 scalar: its exact significand and exponent are constants of the unit.
 
 Per element: select, the function of ``(code, exponent)`` per operand giving an exact
-``v * 2^e`` (registered), then the block quantizer (``common.block_quantizer``).
+``v * 2^e`` (registered), then the block quantizer (``common.block_quantizer``). The
+activations (``activation.py``) align the element into a pipeline register first and
+evaluate their table in the value stage.
 The sum of two values with exponents ``t_hi > t_lo`` keeps every bit when
 ``t_hi - t_lo <= D = M_out + M - 1``; further apart, the smaller (non-zero) term is
 replaced by one unit ``2^(t_hi - D)`` of its sign: both lie strictly between the same
@@ -26,7 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...numerics import Format
+from ...numerics.elementwise import ACTIVATION_OPS, activation_of
 from ..rtl import ModuleBuilder, RtlError, Sig, clog2
+from . import activation
 from .base import MemoryPort, OpView, StreamPort, Unit
 from .common import BlockLayout, Memory, SubModules, block_quantizer, counter, signed_bits
 
@@ -46,7 +50,7 @@ class OperandSpec:
 @dataclass(frozen=True)
 class ElementwiseSpec:
     name: str
-    op: str  # relu, add, sub, mul
+    op: str  # relu, add, sub, mul, or an activation (gelu, gelu_tanh, silu, tanh, sigmoid)
     shape: tuple[int, ...]  # the result's
     out: Format
     operands: tuple[OperandSpec, ...]
@@ -299,7 +303,9 @@ def _sum_value(m: ModuleBuilder, a: Element, b: Element, out: Format) -> Value:
 
 # ---------------------------------------------------------------------- the unit
 _PORTS = ("a", "b")
-_KINDS = ("relu", "add", "sub", "mul")
+_ACTIVATIONS = tuple(activation_of(f"mx.{kind}", approx) for kind in ACTIVATION_OPS
+                     for approx in (("erf", "tanh") if kind == "gelu" else ("erf",)))
+_KINDS = ("relu", "add", "sub", "mul", *_ACTIVATIONS)
 
 
 def build_elementwise(spec: ElementwiseSpec, subs: SubModules) -> Unit:
@@ -315,7 +321,9 @@ def build_elementwise(spec: ElementwiseSpec, subs: SubModules) -> Unit:
     m = ModuleBuilder(spec.name)
     mems: list[Memory] = []
     unary = len(spec.operands) == 1
-    step = m.wire(1, "step")
+    step = m.wire(1, "step")  # an element enters the value stage
+    staged = spec.op in _ACTIVATIONS
+    take = m.wire(1, "take") if staged else step  # the sources move on
     elements: list[Element] = []
     inputs: list[StreamPort] = []
     operand_ports: list[str | None] = []
@@ -323,11 +331,11 @@ def build_elementwise(spec: ElementwiseSpec, subs: SubModules) -> Unit:
     for i, operand in enumerate(spec.operands):
         port = "x" if unary else _PORTS[i]
         if operand.kind == "stream":
-            elements.append(stream_source(m, port, operand.fmt, step))
+            elements.append(stream_source(m, port, operand.fmt, take))
             inputs.append(StreamPort(port, BlockLayout(operand.fmt).bits))
             operand_ports.append(port)
         elif operand.kind == "memory":
-            el, words = memory_source(m, port, operand.fmt, operand.shape, spec.shape, step)
+            el, words = memory_source(m, port, operand.fmt, operand.shape, spec.shape, take)
             elements.append(el)
             operand_ports.append(None)
             # One read per block of the operand walked in the result's order.
@@ -352,14 +360,29 @@ def build_elementwise(spec: ElementwiseSpec, subs: SubModules) -> Unit:
     out_idx, _ = counter(m, bo, step, hint="out_idx")
     starts = m.eqc(out_idx, 0) if bo > 1 else m.const(1, 1)
     credit_ok = m.or_(m.not_(starts), m.or_(m.nez(credits), release), hint="credit_ok")
-    m.assign(step, m.and_(m.all_of(el.has for el in elements), credit_ok))
+    if staged:
+        # An activation first aligns its element into a pipeline register (filled
+        # whenever it is empty or emptied this cycle), then evaluates the table.
+        x = elements[0]
+        aligned = activation.align(m, spec.op, x.code, x.t, x.t_range, x.t_const)
+        full, full_n = m.state(1, reset=0, hint="al_full")
+        m.assign(take, m.and_(x.has, m.or_(m.not_(full), step), hint="al_load"))
+        held = [m.reg(sig, en=take, hint="al") for sig in aligned.signals()]
+        m.assign(full_n, m.or_(take, m.and_(full, m.not_(step))))
+        m.assign(step, m.and_(full, credit_ok))
+    else:
+        m.assign(step, m.and_(m.all_of(el.has for el in elements), credit_ok))
     acquire = m.and_(step, starts)
     m.assign(credits_n, m.sub(m.add(credits, m.zext(release, 2)), m.zext(acquire, 2)))
 
     # The exact value of the selected elements, registered: the quantizer sees it one
     # cycle after the step (a longer latency would hold its credits longer than the
     # two blocks it stages and cost a cycle every other block).
-    if unary:
+    if staged:
+        x = elements[0]
+        value = Value(*activation.evaluate(m, spec.op, aligned.with_signals(held), x.t_range,
+                                           x.t_const))
+    elif unary:
         value = _unary_value(spec.op)(m, elements[0])
     elif spec.op == "mul":
         value = _mul_value(m, elements[0], elements[1])
@@ -396,6 +419,8 @@ def _operand(view) -> OperandSpec:
 
 def _from_op(op: OpView, subs: SubModules) -> Unit:
     kind = op.kind.split(".")[-1]
+    if kind in ACTIVATION_OPS:
+        kind = activation_of(op.kind, op.attributes.get("approximate"))
     operands = [_operand(v) for v in op.operands]
     scalar = op.attributes.get("scalar")
     if scalar is not None:
@@ -407,5 +432,5 @@ def _from_op(op: OpView, subs: SubModules) -> Unit:
 
 
 def populate(registry: dict) -> None:
-    for kind in _KINDS:
+    for kind in ("relu", "add", "sub", "mul", *ACTIVATION_OPS):
         registry[f"mxhw.{kind}"] = _from_op
