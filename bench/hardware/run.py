@@ -56,6 +56,9 @@ CASES = {
                       "(MiniLM's, one sequence)",
     "softmax_causal": "masked softmax 4x16x16, mxint<8,8,16>, a constant causal mask "
                       "(llama-tiny's)",
+    "gelu_minilm": "GELU (erf) 8x32x1536, MXINT8 (MiniLM's FFN activation)",
+    "swiglu_llama": "SwiGLU gate silu(g) * u, 1x16x128 MXINT8 (llama-tiny's)",
+    "activations_384": "GELU (tanh form) -> tanh -> sigmoid, 32x384 MXINT8 (a chain)",
 }
 # MX design -> the fixed-point baseline with the same lanes (MACs per cycle).
 BASELINE = {"linear_mxint8": "linear_int8_b32", "linear_mxint4": "linear_int8",
