@@ -177,7 +177,18 @@ NB_MODULE(_maseDialects, m) {
       .def_property_readonly("scale_max", maseMXFormatAttrGetScaleMax)
       .def_property_readonly("scale_nan_code", maseMXFormatAttrGetScaleNaNCode)
       .def_property_readonly("block_size", maseMXFormatAttrGetBlockSize)
-      .def_property_readonly("bits_per_value", maseMXFormatAttrGetBitsPerValue);
+      .def_property_readonly("bits_per_value", maseMXFormatAttrGetBitsPerValue)
+      .def_property_readonly(
+          "kernel_params",
+          [](MlirAttribute attr) {
+            std::string params(
+                maseMXFormatAttrGetKernelParams(attr, nullptr, 0), '\0');
+            maseMXFormatAttrGetKernelParams(attr, params.data(),
+                                            intptr_t(params.size()));
+            return nb::bytes(params.data(), params.size());
+          },
+          "The quantization kernels' parameters (MXQuantize.h's MXParams), "
+          "as bytes for mase_mlir.numerics._fast of the same build");
 
   mlir_type_subclass(mx, "TensorType", maseTypeIsAMXTensor)
       .def_classmethod(

@@ -73,6 +73,13 @@ MLIR_CAPI_EXPORTED int maseMXFormatAttrGetScaleMax(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetScaleNaNCode(MlirAttribute attr);
 MLIR_CAPI_EXPORTED unsigned maseMXFormatAttrGetBlockSize(MlirAttribute attr);
 MLIR_CAPI_EXPORTED double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr);
+/// The parameters of the quantization kernels for `attr` (mase::numerics::
+/// MXParams of MXQuantize.h, rounding half to even, as mase::mx::kernelParams
+/// reads them): copies them to `out` when `size` is their size in bytes, and
+/// returns that size. A compiled kernel of the same build takes them as is.
+MLIR_CAPI_EXPORTED intptr_t maseMXFormatAttrGetKernelParams(MlirAttribute attr,
+                                                            void *out,
+                                                            intptr_t size);
 
 //===--- Ops and attributes -----------------------------------------------===//
 

@@ -3,6 +3,7 @@
 #include "mase-mlir-c/Dialects.h"
 
 #include "mase-mlir/Dialect/MX/MXDialect.h"
+#include "mase-mlir/Dialect/MX/MXKernelParams.h"
 #include "mase-mlir/Dialect/MX/MXOps.h"
 #include "mase-mlir/Dialect/MX/MXTypes.h"
 #include "mase-mlir/Dialect/MXHW/ElementMap.h"
@@ -14,6 +15,8 @@
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
 #include "mlir/CAPI/Support.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace mase::mx;
@@ -136,6 +139,14 @@ unsigned maseMXFormatAttrGetBlockSize(MlirAttribute attr) {
 }
 double maseMXFormatAttrGetBitsPerValue(MlirAttribute attr) {
   return formatOf(attr).getBitsPerValue();
+}
+intptr_t maseMXFormatAttrGetKernelParams(MlirAttribute attr, void *out,
+                                         intptr_t size) {
+  mase::numerics::MXParams params =
+      kernelParams(formatOf(attr), /*roundEven=*/true);
+  if (out && size == intptr_t(sizeof params))
+    std::memcpy(out, &params, sizeof params);
+  return sizeof params;
 }
 
 MlirStringRef maseMXKernelLoopAttrName(void) {

@@ -1,8 +1,8 @@
 //===- MXOps.cpp - mx dialect operations ----------------------------------===//
 
 #include "mase-mlir/Dialect/MX/MXOps.h"
+#include "mase-mlir/Dialect/MX/MXKernelParams.h"
 #include "mase-mlir/Dialect/MX/MXStacking.h"
-#include "mase-mlir/Numerics/MXQuantize.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -55,39 +55,6 @@ static LogicalResult verifyCompatibleBlocks(Operation *op, Type lhs, Type rhs) {
 // Quantization ops
 //===----------------------------------------------------------------------===//
 
-static_assert(int(ElementSpecials::Finite) ==
-                      int(mase::numerics::Specials::Finite) &&
-                  int(ElementSpecials::NaNOnly) ==
-                      int(mase::numerics::Specials::NaNOnly) &&
-                  int(ElementSpecials::InfNaN) ==
-                      int(mase::numerics::Specials::InfNaN),
-              "the kernel's Specials mirror the dialect's ElementSpecials");
-
-/// The quantization kernel's parameters: the facts of `format`.
-static mase::numerics::MXParams kernelParams(FormatAttr format,
-                                             RoundingMode rounding) {
-  mase::numerics::MXParams p;
-  p.isInt = format.hasIntegerElements(); // two's-complement elements
-  p.elementBits = int(format.getElementBits());
-  p.fractionBits = int(format.getFractionBits());
-  p.exponentBits = int(format.getExponentBits());
-  p.elementBias = format.getElementBias();
-  p.emin = format.getElementMinExponent();
-  p.emaxElem = format.getElementMaxExponent();
-  p.maxCode = int(format.getMaxCode());
-  p.specials = mase::numerics::Specials(format.getSpecials());
-  p.scaleBits = int(format.getScaleBits());
-  p.blockSize = int(format.getBlockSize());
-  p.scaleBias = format.getScaleBias();
-  p.scaleMin = format.getScaleMin();
-  p.scaleMax = format.getScaleMax();
-  p.scaleNaN = format.getScaleNaNCode();
-  p.roundEven = rounding == RoundingMode::Even;
-  return p;
-}
-
-/// Quantizes a constant with the project numerics (MXQuantize.h, tested bit
-/// for bit against mase_mlir.numerics): the folded form of a quantized weight.
 /// The element counts before and after the blocked axis (the numerics kernels'
 /// outer x axis x inner view of a tensor).
 static std::pair<int64_t, int64_t> aroundAxis(ArrayRef<int64_t> shape, unsigned axis) {
@@ -99,10 +66,13 @@ static std::pair<int64_t, int64_t> aroundAxis(ArrayRef<int64_t> shape, unsigned 
   return {outer, inner};
 }
 
+/// Quantizes a constant with the project numerics (MXQuantize.h, tested bit
+/// for bit against mase_mlir.numerics): the folded form of a quantized weight.
 static ArrayAttr quantizeConstant(DenseElementsAttr values, MXTensorType type,
                                   RoundingMode rounding) {
   FormatAttr format = type.getFormat();
-  mase::numerics::MXParams params = kernelParams(format, rounding);
+  mase::numerics::MXParams params =
+      kernelParams(format, rounding == RoundingMode::Even);
   ArrayRef<int64_t> shape = type.getShape();
   unsigned axis = type.getAxis();
   auto [outer, inner] = aroundAxis(shape, axis);
@@ -135,7 +105,7 @@ static ArrayAttr quantizeConstant(DenseElementsAttr values, MXTensorType type,
 DenseElementsAttr mase::mx::dequantizeConstant(ConstantOp op) {
   MXTensorType type = op.getType();
   FormatAttr format = type.getFormat();
-  mase::numerics::MXParams params = kernelParams(format, RoundingMode::Even);
+  mase::numerics::MXParams params = kernelParams(format, /*roundEven=*/true);
   ArrayRef<int64_t> shape = type.getShape();
   unsigned axis = type.getAxis();
   auto [outer, inner] = aroundAxis(shape, axis);

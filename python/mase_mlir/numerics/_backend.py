@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -57,7 +56,7 @@ def quantize(
         outer,
         n,
         inner,
-        kernel_facts(fmt),
+        fmt.kernel_params,
         rounding == "even",
     )
     return scales, codes
@@ -77,29 +76,6 @@ def dequantize(q: MXTensor) -> np.ndarray | None:
         outer,
         n,
         inner,
-        kernel_facts(q.fmt),
+        q.fmt.kernel_params,
     )
     return out
-
-
-@lru_cache(maxsize=64)
-def kernel_facts(fmt: Format) -> tuple[int, ...]:
-    """The format's facts in the order the kernel's ``Facts`` takes them (MXQuantize.h's
-    MXParams fields up to ``scaleNaN``)."""
-    return (
-        int(fmt.is_int),
-        fmt.element_bits,
-        fmt.fraction_bits,
-        fmt.exponent_bits,
-        fmt.element_bias,
-        fmt.emin,
-        fmt.emax_elem,
-        fmt.max_code,
-        int(fmt.specials),
-        fmt.scale_bits,
-        fmt.block_size,
-        fmt.scale_bias,
-        fmt.scale_min,
-        fmt.scale_max,
-        fmt.scale_nan_code,
-    )

@@ -4,10 +4,9 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
-#include <nanobind/stl/array.h>
 
-#include <array>
 #include <cstdlib>
+#include <cstring>
 
 namespace nb = nanobind;
 using namespace mase::numerics;
@@ -52,27 +51,14 @@ static void quantizeDispatch(const float *x, uint8_t *scales, CodeT *codes,
 template <typename T>
 using Vec = nb::ndarray<T, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
-/// The facts of a format, in the order of MXParams' fields up to scaleNaN
-/// (numerics._backend.kernel_facts builds them from the format attribute).
-using Facts = std::array<int, 15>;
-
-static MXParams paramsOf(const Facts &f, bool roundEven) {
+/// The kernel parameters of a format, rounding as asked: `params` are the
+/// bytes of an MXParams that the format attribute's C API gave
+/// (mase_mlir.numerics.Format.kernel_params, the same build).
+static MXParams paramsOf(const nb::bytes &params, bool roundEven) {
   MXParams p;
-  p.isInt = f[0] != 0;
-  p.elementBits = f[1];
-  p.fractionBits = f[2];
-  p.exponentBits = f[3];
-  p.elementBias = f[4];
-  p.emin = f[5];
-  p.emaxElem = f[6];
-  p.maxCode = f[7];
-  p.specials = Specials(f[8]);
-  p.scaleBits = f[9];
-  p.blockSize = f[10];
-  p.scaleBias = f[11];
-  p.scaleMin = f[12];
-  p.scaleMax = f[13];
-  p.scaleNaN = uint32_t(f[14]);
+  if (params.size() != sizeof p)
+    throw nb::value_error("_fast: kernel parameters of another build");
+  std::memcpy(&p, params.c_str(), sizeof p);
   p.roundEven = roundEven;
   return p;
 }
@@ -80,8 +66,8 @@ static MXParams paramsOf(const Facts &f, bool roundEven) {
 template <typename CodeT>
 static void quantizeT(Vec<const float> x, Vec<uint8_t> scales, Vec<CodeT> codes,
                       int64_t outer, int64_t n, int64_t inner,
-                      const Facts &facts, bool roundEven) {
-  MXParams p = paramsOf(facts, roundEven);
+                      const nb::bytes &params, bool roundEven) {
+  MXParams p = paramsOf(params, roundEven);
   if (x.shape(0) != size_t(outer * n * inner) || codes.shape(0) != x.shape(0) ||
       scales.shape(0) != size_t(outer * (n / p.blockSize) * inner) ||
       n % p.blockSize != 0)
@@ -96,8 +82,8 @@ static void quantizeT(Vec<const float> x, Vec<uint8_t> scales, Vec<CodeT> codes,
 template <typename CodeT>
 static void dequantizeT(Vec<const uint8_t> scales, Vec<const CodeT> codes,
                         Vec<float> out, int64_t outer, int64_t n, int64_t inner,
-                        const Facts &facts) {
-  MXParams p = paramsOf(facts, true);
+                        const nb::bytes &params) {
+  MXParams p = paramsOf(params, true);
   if (out.shape(0) != size_t(outer * n * inner) ||
       codes.shape(0) != out.shape(0) ||
       scales.shape(0) != size_t(outer * (n / p.blockSize) * inner) ||

@@ -68,6 +68,7 @@ class FormatFacts:
     scale_max: int
     scale_nan_code: int
     bits_per_value: float
+    kernel_params: bytes  # the compiled kernel's parameters (see _backend)
 
 
 @lru_cache(maxsize=1)
@@ -277,3 +278,9 @@ class Format:
     @property
     def scale_nan_code(self) -> int:
         return self._facts.scale_nan_code
+
+    @property
+    def kernel_params(self) -> bytes:
+        """The parameters of the compiled quantization kernel (``numerics._fast``), as the
+        format attribute gives them: opaque bytes of the same build."""
+        return self._facts.kernel_params

@@ -47,3 +47,14 @@ def test_fast_equals_numpy(name: str, rounding: str) -> None:
         np.testing.assert_array_equal(q.codes, r.codes)
         assert q.codes.dtype == r.codes.dtype
         np.testing.assert_array_equal(mxn.dequantize(q), dequantize_reference(r))
+
+
+def test_fast_refuses_parameters_of_another_build() -> None:
+    """The kernel takes its parameters whole from the format attribute (one definition,
+    mase::mx::kernelParams); bytes of another size are refused, not read."""
+    fmt = mxn.Format.parse("mxint8")
+    mod = _backend.fast_module()
+    args = (np.ones(32, np.float32), np.empty(1, np.uint8), np.empty(32, np.uint8), 1, 32, 1)
+    mod.quantize(*args, fmt.kernel_params, True)
+    with pytest.raises(ValueError, match="another build"):
+        mod.quantize(*args, fmt.kernel_params[:-4], True)
