@@ -23,6 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from . import interp, passes
+from .dialects import mx
+from .interp.mx_values import to_float
+from .report import build_report
+
 __all__ = ["fixed_format", "is_symbolic", "measure_ranges", "resolve_assignment",
            "resolve_config", "symbolic_width"]
 
@@ -65,8 +70,6 @@ def fixed_format(width: int, amax: float) -> str:
 
 def _op_roles(module: Any) -> dict[str, list[str]]:
     """Op name -> the role of each operand (as the ops declare them)."""
-    from .dialects import mx
-
     roles: dict[str, list[str]] = {}
 
     def walk(block: Any) -> None:
@@ -85,10 +88,6 @@ def _op_roles(module: Any) -> dict[str, list[str]]:
 def measure_ranges(module: Any, chunks: Iterable[list[np.ndarray]]) -> dict[tuple[str, str], float]:
     """(op name, role) -> the largest magnitude of its operands of that role, over an FP32
     run of ``module`` (a float module) on every chunk of inputs."""
-    from . import interp
-    from .dialects import mx
-    from .interp.mx_values import to_float
-
     compute = mx.quantizable_ops(module.context)
     roles = _op_roles(module)
     ranges: dict[tuple[str, str], float] = {}
@@ -130,8 +129,7 @@ def resolve_config(module: Any, config: dict, ranges: dict[tuple[str, str], floa
     config is applied to a copy with each ``fixedW`` replaced by the sentinel
     ``fixed<W,-64>``, and the report says where it landed.
     """
-    from . import passes
-    from .report import build_report
+    # search.space imports this module (symbolic_width): imported here, not at the top.
     from .search.space import config_of
 
     def sentinel(value: Any) -> Any:

@@ -21,6 +21,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from . import ir
+from .context import new_context
 from .errors import InputError
 from .files import check_readable, read_text
 
@@ -49,9 +51,6 @@ Parser = Callable[[Any, Any], Any]
 
 def _parse(parse: Parser, source: str, context: Any,
            check: Callable[[], object] | None = None) -> Any:
-    from . import ir
-    from .context import new_context
-
     if hasattr(os, "fork"):
         with _ChildParse(parse, source, check) as child:
             if child.status == _FAILED:
@@ -174,9 +173,6 @@ def _child(parse: Parser, source: str, out: int, err: int, done: int) -> None:
     try:
         os.dup2(err, 2)  # assertion messages: for the parent's error, not the terminal
         faulthandler.disable()  # it writes to its own copy of stderr
-        from . import ir
-        from .context import new_context
-
         context = new_context()
         context.enable_multithreading(False)
         with open(out, "wb", closefd=False) as f:

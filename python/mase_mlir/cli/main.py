@@ -23,6 +23,8 @@ import sys
 import threading
 from types import ModuleType
 
+from mase_mlir.errors import MaseError
+
 # Exit statuses: bad input, and a bug in mase (sysexits.h EX_SOFTWARE).
 EXIT_ERROR = 1
 EXIT_INTERNAL = 70
@@ -87,8 +89,6 @@ def _debug(args: argparse.Namespace) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mase_mlir.errors import MaseError
-
     _quiet_third_party()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -23,14 +23,14 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from mase_mlir.search.worker import OBJECTIVES
+
 from .options import non_negative_int, positive_int
 
 DEFAULT_SPACE = resources.files("mase_mlir") / "configs" / "search_space.json"
 
 
 def _objectives(text: str) -> list[str]:
-    from mase_mlir.search.worker import OBJECTIVES
-
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in OBJECTIVES]
     if unknown or not names or "quality" not in names or len(set(names)) != len(names):
@@ -90,6 +90,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported when the command runs: `mase --help` must not load torch and MLIR.
     from mase_mlir.frontend import FrontendError
     from mase_mlir.frontend.models import check_model_spec
     from mase_mlir.passes import PassError

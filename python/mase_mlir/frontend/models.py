@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from ..errors import InputError
+from ..numerics.formats import whole_number
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -124,8 +125,6 @@ def check_model_spec(spec: str) -> None:
 
 
 def _check_layers(layers: object) -> int:
-    from ..numerics.formats import whole_number
-
     try:
         value = whole_number(layers, "layers")
     except TypeError as err:

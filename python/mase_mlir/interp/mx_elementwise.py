@@ -14,14 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics import MXTensor, elementwise
 from .program import Step
 
 __all__ = ["SEMANTICS"]
 
 
 def _is_mx(value: Any) -> bool:
-    from ..numerics import MXTensor
-
     return isinstance(value, MXTensor)
 
 
@@ -32,8 +31,6 @@ def _real(value: Any) -> bool:
 
 def _binary(name: str) -> Callable[[Step, list[Any]], Any]:
     def run(step: Step, args: list[Any]) -> Any:
-        from ..numerics import elementwise
-
         a, b = args
         if not (_is_mx(a) or _is_mx(b)) or not (_real(a) and _real(b)):
             return None
@@ -42,16 +39,12 @@ def _binary(name: str) -> Callable[[Step, list[Any]], Any]:
 
 
 def _neg(step: Step, args: list[Any]) -> Any:
-    from ..numerics import elementwise
-
     if not _is_mx(args[0]):
         return None
     return elementwise.neg(args[0], step.type.mx_format, axis=step.type.mx_axis)
 
 
 def _cast(step: Step, args: list[Any]) -> Any:
-    from ..numerics import elementwise
-
     if not _is_mx(args[0]):
         return None
     return elementwise.cast(args[0], step.type.mx_format, axis=step.type.mx_axis,
@@ -59,8 +52,6 @@ def _cast(step: Step, args: list[Any]) -> Any:
 
 
 def _activation(step: Step, args: list[Any]) -> Any:
-    from ..numerics import elementwise
-
     if not _is_mx(args[0]):
         return None
     name = elementwise.activation_of(step.kind, step.attrs.get("approximate"))

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..numerics import Format, MXTensor, dequantize, linear, matmul, quantize
+from ..numerics import Format, MXTensor, dequantize, linear, matmul, quantize, rows
 from .kernels import KERNELS, leading_index
+from .mx_elementwise import SEMANTICS as ELEMENTWISE_SEMANTICS
 from .program import Step
 
 
@@ -113,8 +114,6 @@ def _last_axis(step: Step, x: Any) -> bool:
 
 
 def _softmax(step: Step, args: list[Any]) -> Any:
-    from ..numerics import rows
-
     x = args[0]
     if not _last_axis(step, x) or step.attrs["axis"] % x.ndim != x.ndim - 1:
         return None
@@ -123,8 +122,6 @@ def _softmax(step: Step, args: list[Any]) -> Any:
 
 
 def _norm(step: Step, args: list[Any]) -> Any:
-    from ..numerics import rows
-
     x = args[0]
     if not _last_axis(step, x) or int(step.attrs.get("normalized_rank", 1)) != 1:
         return None
@@ -137,12 +134,4 @@ def _norm(step: Step, args: list[Any]) -> Any:
 
 
 MX_SEMANTICS.update({"mx.softmax": _softmax, "mx.layer_norm": _norm, "mx.rms_norm": _norm})
-
-
-def _register() -> None:
-    from .mx_elementwise import SEMANTICS
-
-    MX_SEMANTICS.update(SEMANTICS)
-
-
-_register()
+MX_SEMANTICS.update(ELEMENTWISE_SEMANTICS)

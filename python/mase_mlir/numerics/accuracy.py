@@ -12,6 +12,8 @@ import math
 import numpy as np
 
 from . import fixedpoint as fp
+from . import rows as mx_rows
+from .quantize import dequantize, quantize
 
 __all__ = ["measure_all", "measure_rows"]
 
@@ -149,8 +151,6 @@ def _row_entry(name: str, rng: str, params: str, exact: np.ndarray, rounded: np.
 def measure_rows(seed: int = 0) -> list[dict]:
     """Errors of the MX row operators (``numerics.rows``) against float64 evaluated on the
     same (dequantized) MX inputs, before and after the final MXINT8 rounding."""
-    from . import dequantize, quantize, rows
-
     rng = np.random.default_rng(seed)
     out = []
     x = quantize((rng.standard_normal((512, 128)) * 3).astype(np.float32), "mxint8")
@@ -159,13 +159,13 @@ def measure_rows(seed: int = 0) -> list[dict]:
     top = np.where(mask, xf, -np.inf).max(-1, keepdims=True)
     e = np.where(mask, np.exp(xf - top), 0)
     ref = e / e.sum(-1, keepdims=True)
-    mag, ex, _ = rows.softmax_exact(x, mask)
-    sm = rows.SOFTMAX
+    mag, ex, _ = mx_rows.softmax_exact(x, mask)
+    sm = mx_rows.SOFTMAX
     out.append(_row_entry(
         "softmax (MX)", "rows of 128, N(0, 3^2) in MXINT8, 80% kept by a random mask",
         f"differences with {sm.frac} frac bits; 2^f table {2**sm.exp_lut + 1} x "
         f"{sm.exp_frac + 2} bits; 1/m table {2**sm.recip_lut + 1} x {sm.recip_frac + 2} bits",
-        _dyadic(mag, ex), dequantize(rows.softmax(x, mask, "mxint8")), ref,
+        _dyadic(mag, ex), dequantize(mx_rows.softmax(x, mask, "mxint8")), ref,
         dequantize(quantize(ref.astype(np.float32), "mxint8"))))
     x = quantize((rng.standard_normal((256, 384)) * 2 + 0.5).astype(np.float32), "mxint8")
     x_out = np.where(rng.random((256, 384)) < 0.01, 40.0, 1.0)  # outlier dimensions
@@ -173,22 +173,22 @@ def measure_rows(seed: int = 0) -> list[dict]:
     w = quantize(rng.standard_normal(384).astype(np.float32), "mxint8", axis=0)
     b = quantize(rng.standard_normal(384).astype(np.float32), "mxint8", axis=0)
     xf, wf, bf = (dequantize(t).astype(np.float64) for t in (x, w, b))
-    nm = rows.NORM
+    nm = mx_rows.NORM
     params = (f"{nm.guard} guard bits, rsqrt table {3 * 2**nm.lut + 1} x {nm.r_frac + 1} bits, "
               f"normalized values with {nm.n_frac} frac bits")
     m = xf.mean(-1, keepdims=True)
     ref = (xf - m) / np.sqrt(xf.var(-1, keepdims=True) + 1e-5) * wf + bf
-    mag, ex, _ = rows.norm_exact(x, w, b, 1e-5, centered=True)
+    mag, ex, _ = mx_rows.norm_exact(x, w, b, 1e-5, centered=True)
     out.append(_row_entry(
         "layer_norm (MX)", "rows of 384, N(0.5, 2^2) with 1% outliers x40, MXINT8",
         params + "; MXINT8 weight and bias", _dyadic(mag, ex),
-        dequantize(rows.layer_norm(x, w, b, "mxint8", eps=1e-5)), ref,
+        dequantize(mx_rows.layer_norm(x, w, b, "mxint8", eps=1e-5)), ref,
         dequantize(quantize(ref.astype(np.float32), "mxint8"))))
     ref = xf / np.sqrt((xf * xf).mean(-1, keepdims=True) + 1e-6) * wf
-    mag, ex, _ = rows.norm_exact(x, w, None, 1e-6, centered=False)
+    mag, ex, _ = mx_rows.norm_exact(x, w, None, 1e-6, centered=False)
     out.append(_row_entry(
         "rms_norm (MX)", "rows of 384, N(0.5, 2^2) with 1% outliers x40, MXINT8",
         params + "; MXINT8 weight", _dyadic(mag, ex),
-        dequantize(rows.rms_norm(x, w, "mxint8", eps=1e-6)), ref,
+        dequantize(mx_rows.rms_norm(x, w, "mxint8", eps=1e-6)), ref,
         dequantize(quantize(ref.astype(np.float32), "mxint8"))))
     return out

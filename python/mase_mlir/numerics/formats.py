@@ -78,7 +78,7 @@ def _context() -> Any:
     The bindings load on first use rather than at import, so that importing
     ``mase_mlir.numerics`` stays cheap.
     """
-    from .. import ir
+    from .. import ir  # on first use: see above
 
     return ir.Context()
 

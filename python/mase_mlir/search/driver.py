@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..report import format_report
 from .front import (
     BASELINES,
     baseline_config,
@@ -23,6 +24,7 @@ from .front import (
     plot_front,
     write_json,
 )
+from .storage import StorageError, counts, open_storage, open_study
 from .worker import READY, RECORD, SearchSpec, directions, prepare, run_worker, settings
 
 __all__ = ["SearchError", "run_search"]
@@ -71,8 +73,6 @@ class _Progress:
         if self.bar is None:
             return
         import optuna
-
-        from .storage import open_storage
 
         def loop() -> None:
             storage = open_storage(storage_url, heartbeat)
@@ -135,8 +135,6 @@ def run_search(spec: SearchSpec, *, workers: int = 1, progress: bool = True,
 
 def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
             log: Callable[[str], None], ready: Path) -> dict:
-    from .storage import StorageError, counts, open_storage, open_study
-
     out = Path(spec.out_dir)
     evaluator, space = prepare(spec, log)  # bad models and spaces fail before anything is written
     if not space.parameters:
@@ -196,8 +194,6 @@ def finalize(spec: SearchSpec, evaluator: Any, study: Any,
              log: Callable[[str], None] = print) -> dict:
     """Front, baselines, best config; writes front.json, front.png, best.json, best.txt."""
     from optuna.trial import TrialState
-
-    from ..report import format_report
 
     out = Path(spec.out_dir)
     metric = evaluator.metric

@@ -17,6 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import interp, passes
+from .. import numerics as mxn
+from ..fixed_calibration import is_symbolic, measure_ranges, resolve_config, symbolic_width
+from ..frontend import import_model
+from ..frontend.models import load_model
+from ..numerics import Format
+from ..quality import compare_outputs, is_decoder_output
+from ..report import build_report
 from .data import Dataset, make_datasets
 from .metrics import Metric, default_metric, metric
 
@@ -43,8 +51,6 @@ class Evaluation:
 
 
 def _as_arrays(outputs: list[Any]) -> list[np.ndarray]:
-    from .. import numerics as mxn
-
     return [mxn.dequantize(o) if isinstance(o, mxn.MXTensor) else np.asarray(o)
             for o in outputs]
 
@@ -70,11 +76,6 @@ def probe_ops(module: Any, formats: dict[str, list[str]]
     Applicability is read from the pass itself: the module is assigned one probe format
     per role and block size, and the report says which operands took it.
     """
-    from .. import passes
-    from ..fixed_calibration import symbolic_width
-    from ..numerics import Format
-    from ..report import build_report
-
     roles_of: dict[str, set[str]] = {}
     for row in build_report(module)["ops"]:
         have = {r for r in ("input", "weight", "bias", "output") if row[r] is not None}
@@ -112,9 +113,6 @@ class Evaluator:
     def __init__(self, model: str, *, data: str | None = None, calibration: int = 32,
                  evaluation: int = 256, metric_name: str | None = None,
                  cost_model: Any = None, log: Callable[[str], None] | None = None) -> None:
-        from ..frontend import import_model
-        from ..frontend.models import load_model
-
         self.log = log or (lambda message: None)
         self.model = model
         self.log(f"loading model {model!r}")
@@ -138,8 +136,6 @@ class Evaluator:
 
     def ranges(self) -> dict:
         """FP32 operand ranges per op and role on the calibration set (for ``fixedW``)."""
-        from ..fixed_calibration import measure_ranges
-
         if self._ranges is None:
             self.log("measuring FP32 ranges for the fixed-point calibration")
             self._ranges = measure_ranges(self.module, self.calibration.chunks)
@@ -147,8 +143,6 @@ class Evaluator:
 
     def concrete(self, config: dict) -> dict:
         """``config`` with every ``fixedW`` calibrated per op and role."""
-        from ..fixed_calibration import is_symbolic, resolve_config
-
         return resolve_config(self.module, config, self.ranges()) if is_symbolic(config) \
             else config
 
@@ -159,8 +153,6 @@ class Evaluator:
 
     def run(self, program: Any, data: Dataset) -> list[np.ndarray]:
         """Outputs of ``program`` over every chunk, concatenated (padding dropped)."""
-        from .. import interp
-
         per_chunk = [_as_arrays(interp.execute(program, chunk)) for chunk in data.chunks]
         outputs = [np.concatenate([c[i] for c in per_chunk]) for i in range(len(per_chunk[0]))]
         if data.padding:
@@ -169,8 +161,6 @@ class Evaluator:
 
     def reference(self, data: Dataset) -> list[np.ndarray]:
         """FP32 outputs (the interpreter on the float module), computed once per dataset."""
-        from .. import interp
-
         if data.digest not in self._references:
             self.log(f"FP32 reference on {data.name}: {data.size} sequences")
             self._references[data.digest] = self.run(interp.load(self.module), data)
@@ -180,10 +170,6 @@ class Evaluator:
 
     def evaluate(self, config: dict, dataset: str = "calibration") -> Evaluation:
         """Score ``config`` (a precision config dict) on the calibration or evaluation set."""
-        from .. import interp, passes
-        from ..quality import compare_outputs
-        from ..report import build_report
-
         start = time.perf_counter()
         data = self.dataset(dataset)
         reference = self.reference(data)
@@ -209,6 +195,4 @@ class Evaluator:
 
 
 def _is_decoder(first_outputs: list[np.ndarray], mask: np.ndarray | None) -> bool:
-    from ..quality import is_decoder_output
-
     return is_decoder_output(first_outputs[0], mask)

@@ -33,6 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..fixed_calibration import symbolic_width
+from ..numerics import Format
+
 __all__ = ["ROLES", "Parameter", "Space", "SpaceError", "canonical_format", "load_space"]
 
 ROLES = ("input", "weight", "bias", "output")
@@ -47,9 +50,6 @@ class SpaceError(ValueError):
 def canonical_format(text: Any, where: str = "") -> str:
     """The canonical spelling of a candidate format (``f32`` for unquantized, ``fixedW``
     for the per-tensor calibrated fixed-point baseline)."""
-    from ..fixed_calibration import symbolic_width
-    from ..numerics import Format
-
     if not isinstance(text, str):
         raise SpaceError(f"{where}: a format must be a string, got {json.dumps(text)}")
     try:

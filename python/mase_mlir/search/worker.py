@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .storage import claim_trial, heartbeat, open_storage, open_study
+
 __all__ = ["OBJECTIVES", "SAMPLERS", "SearchSpec", "Trial", "make_sampler", "prepare",
            "run_worker"]
 
@@ -90,6 +92,8 @@ def make_sampler(spec: SearchSpec, seed: int) -> Any:
 
 def prepare(spec: SearchSpec, log: Callable[[str], None] | None = None) -> tuple[Any, Any]:
     """The evaluator (model, data, FP32 references) and the space resolved against it."""
+    # The evaluator's modules load torch and MLIR; this module stays light because
+    # `mase search`'s option checks import it (OBJECTIVES) before anything runs.
     from .cost import load_cost_model
     from .evaluate import Evaluator, probe_ops
     from .space import Space, parse_space
@@ -148,8 +152,6 @@ def run_worker(spec: SearchSpec, index: int, evaluator: Any, space: Any,
                stop: threading.Event | None = None) -> int:
     """Claim and score trials until the budget is complete; returns how many it scored."""
     from optuna.trial import TrialState
-
-    from .storage import claim_trial, heartbeat, open_storage, open_study
 
     maximize = evaluator.metric.maximize
     storage = open_storage(spec.storage, spec.heartbeat)

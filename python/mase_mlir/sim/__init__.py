@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import children
+from .. import children, interp, ir
 from ..backend.layout import pack, unpack
 from ..backend.netlister import BOOL_FORMAT, memory_words
 from ..errors import InputError, MaseError
@@ -180,8 +180,6 @@ def model_calls(out_dir: Path | str, model_inputs: list[Any]) -> list[dict[int, 
     one) and records each call (one per layer for a kernel loop's body); float values
     the host quantizes at the boundary are quantized to ``model.mlir``'s argument
     types, as the host does."""
-    from .. import interp, ir
-
     out_dir = Path(out_dir)
     manifest = read_manifest(out_dir)
     host = out_dir / "host.mlir"

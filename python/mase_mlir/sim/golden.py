@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import interp, ir, passes
+from ..backend.netlister import _constant, bool_constant
+from ..dialects import mx
 from ..numerics import Format, MXTensor, dequantize, elementwise, quantize, rows
 from ..numerics.blockmath import linear, matmul
 
@@ -121,8 +124,6 @@ _SHAPED: dict[str, Callable[[Any, tuple[int, ...]], np.ndarray]] = {
 
 
 def _float_constant(attr: Any) -> np.ndarray:
-    from .. import ir
-
     dense = ir.DenseFPElementsAttr(attr)
     shape = tuple(ir.ShapedType(dense.type).shape)
     if dense.is_splat:
@@ -138,9 +139,6 @@ def _find(module: Any, name: str) -> Any:
 
 
 def _attributes(op: Any) -> dict[str, Any]:
-    from .. import ir
-    from ..dialects import mx
-
     out = {}
     for named in op.attributes:
         key = named if isinstance(named, str) else named.name
@@ -159,8 +157,6 @@ def evaluate(model_text: str, func: str, args: list[MXTensor | np.ndarray | None
              ) -> list[MXTensor]:
     """The results of ``@func`` on the MX ``args`` (booleans for a mask, None for an
     unused argument)."""
-    from .. import ir
-
     with ir.Context():
         module = ir.Module.parse(model_text)
         f = _find(module, func)
@@ -175,10 +171,6 @@ def evaluate(model_text: str, func: str, args: list[MXTensor | np.ndarray | None
 def _block(block: Any, env: dict[Any, Any]) -> list[MXTensor] | None:
     """Evaluates a block's ops into ``env``; returns what its terminator returns or
     yields. Kernel loops run their body once per layer."""
-    from .. import ir
-    from ..backend.netlister import _constant, bool_constant
-    from ..dialects import mx
-
     for raw in block.operations:
         op = raw.operation
         name = op.name
@@ -235,8 +227,6 @@ def interpreter(model_text: str, func: str, args: list[MXTensor | None]) -> tupl
     """Run the reference interpreter: (note, results or None when it failed). A model
     with a kernel loop runs twice, looped and unrolled (``mx-unroll-loops``): both must
     agree bit for bit."""
-    from .. import interp, ir, passes
-
     try:
         out = interp.run(model_text, list(args), func_name=func)
         if "mx.kernel_loop" not in model_text:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..backend.netlister import BOOL_FORMAT
 from ..errors import InputError
+from ..mlirfile import parse_file
 from ..numerics import Format
 
 #: Required keys and their types: the top level, each stream, each memory.
@@ -98,8 +99,6 @@ def _check_fields(manifest: Any, out_dir: Path) -> None:
 
 def _model(path: Path, function: str) -> None:
     """``path`` parses (crash-safe) and defines ``@function`` with a body."""
-    from ..mlirfile import parse_file
-
     module = parse_file(path)
     for op in module.body.operations:
         if (op.operation.name == "func.func"
