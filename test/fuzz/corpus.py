@@ -1,6 +1,7 @@
 """The seeds the fuzzer mutates: the project's lit inputs (each ``// -----`` chunk), the
 hardware benchmark models, and models imported from PyTorch (float, precision-assigned and
-kernel-looped), plus the precision configs of the tests and the package.
+kernel-looped, and the hardware parts `mase compile` lowers: looped, --no-loop, --layer), plus
+the precision configs of the tests and the package.
 
 Imported models are generated once into a cache directory and regenerated when the frontend,
 the bundled configs or ``mase-opt`` change.
@@ -20,15 +21,43 @@ ROOT = Path(__file__).resolve().parents[2]
 # Small imported models: (file stem, load_model spec, kwargs).
 IMPORTS = [("llama-tiny", "llama-tiny", {"layers": 2}), ("opt-tiny", "opt-tiny", {"layers": 2}),
            ("gpt2-tiny", "gpt2-tiny", {"layers": 2})]
-MLP_FACTORY = '''
+FACTORIES = '''
 import torch
 from torch import nn
 
-def make():
+
+def make_mlp():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 128), nn.GELU(), nn.LayerNorm(128), nn.Linear(128, 64),
                           nn.Softmax(dim=-1))
     return model.eval(), (torch.randn(4, 64),)
+
+
+class Layer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(64, 64)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return x + self.act(self.fc(x))
+
+
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList(Layer() for _ in range(3))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def make_stack():
+    # Repeated layers of ops with hardware units: its kernel loop lowers to looped hardware.
+    torch.manual_seed(0)
+    return Stack().eval(), (torch.randn(4, 64),)
 '''
 GENERATE = '''
 import json, sys
@@ -39,6 +68,37 @@ out = Path(sys.argv[1])
 for stem, spec, kwargs in json.loads(sys.argv[2]):
     model, inputs = load_model(spec, **kwargs)
     (out / f"{stem}.mlir").write_text(import_to_text(model, inputs))
+'''
+# Each model under a config whose every operand is MX (what the hardware takes), as is and
+# kernel-looped; and the hardware part `mase compile` hands convert-mx-to-mxhw (after
+# mx-hw-outline and mx-hw-boundary): looped (scf.for {mx.kernel_loop} + mx.take), its body
+# alone (--no-loop) and one layer (--layer); models with ops that have no hardware unit
+# give none.
+HARDWARE = '''
+import sys
+from pathlib import Path
+from mase_mlir import ir, passes
+from mase_mlir.backend import compile as hw
+cache = Path(sys.argv[1])
+config = {"default": {"input": "mxint8", "weight": "mxint<6,8,32>", "bias": "mxint8",
+                      "output": "mxint8", "accumulator": "bounded<4>"}}
+for stem in sys.argv[2:]:
+    with ir.Context():
+        module = ir.Module.parseFile(str(cache / f"{stem}.mlir"))
+        passes.assign_precision(module, config)
+        mx = cache / f"{stem}.hw-config.mlir"
+        mx.write_text(str(module))
+        passes.kernel_loop(module)
+        looped = cache / f"{stem}.hw-config.looped.mlir"
+        looped.write_text(str(module))
+        for suffix, source, layer, body in ((".hw", looped, None, False),
+                                            (".hw-body", looped, None, True),
+                                            (".hw-layer", mx, "layers.1", False)):
+            try:
+                lowered = hw._lower(source, {}, layer, body)
+            except hw.CompileError:
+                continue
+            (cache / f"{stem}{suffix}.mlir").write_text(lowered.hardware)
 '''
 
 
@@ -68,6 +128,7 @@ def config_files() -> list[Path]:
 def _key(mase_opt: Path) -> str:
     digest = hashlib.sha256()
     sources = [*sorted((ROOT / "python" / "mase_mlir" / "frontend").rglob("*.py")),
+               ROOT / "python" / "mase_mlir" / "backend" / "compile.py",
                *sorted((ROOT / "python" / "mase_mlir" / "configs").glob("*.json")),
                Path(__file__)]
     for path in sources:
@@ -83,13 +144,14 @@ def imported_seeds(cache: Path, mase_opt: Path, log=print) -> list[Seed]:
     key = _key(mase_opt)
     stamp = cache / "key"
     if not stamp.is_file() or stamp.read_text() != key:
-        log(f"[fuzz] importing {len(IMPORTS) + 1} models into {cache}")
+        log(f"[fuzz] importing {len(IMPORTS) + 2} models into {cache}")
         cache.mkdir(parents=True, exist_ok=True)
         for old in cache.glob("*.mlir"):
             old.unlink()
-        factory = cache / "mlp_factory.py"
-        factory.write_text(MLP_FACTORY)
-        specs = [*IMPORTS, ("mlp", f"{factory}:make", {})]
+        factory = cache / "factories.py"
+        factory.write_text(FACTORIES)
+        specs = [*IMPORTS, ("mlp", f"{factory}:make_mlp", {}),
+                 ("stack", f"{factory}:make_stack", {})]
         subprocess.run([sys.executable, "-c", GENERATE, str(cache), json.dumps(specs)],
                        check=True, capture_output=True, text=True)
         config = ROOT / "python" / "mase_mlir" / "configs" / "default.json"
@@ -101,5 +163,8 @@ def imported_seeds(cache: Path, mase_opt: Path, log=print) -> list[Seed]:
                            capture_output=True)
             subprocess.run([str(mase_opt), str(mx), "--mx-kernel-loop", "-o",
                             str(cache / f"{stem}.looped.mlir")], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-c", HARDWARE, str(cache),
+                        *(stem for stem, _, _ in specs)], check=True, capture_output=True,
+                       text=True)
         stamp.write_text(key)
     return [Seed(f"imported/{p.name}", p.read_text()) for p in sorted(cache.glob("*.mlir"))]

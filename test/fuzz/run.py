@@ -25,6 +25,7 @@ import json
 import os
 import queue
 import random
+import re
 import select
 import shlex
 import shutil
@@ -113,12 +114,13 @@ class Worker:
             self.log_file.close()
             self.proc = None
 
-    def run(self, entry: str, path: Path, config: Path, timeout: float) -> Outcome:
+    def run(self, entry: str, path: Path, config: Path, timeout: float,
+            layer: str | None = None) -> Outcome:
         if self.proc is None:
             self._start()
         offset = self.log.stat().st_size
         self.proc.stdin.write(json.dumps({"entry": entry, "file": str(path),
-                                          "config": str(config)}) + "\n")
+                                          "config": str(config), "layer": layer}) + "\n")
         response = self._read(timeout)
         if response is None:
             timed_out = self.proc.poll() is None
@@ -169,6 +171,19 @@ def pass_flag(pipeline: Pipeline, rng: random.Random, config: Path, work: Path) 
     return f"--{pipeline.name}" + (f"={' '.join(values)}" if values else "")
 
 
+LAYER_NAME = re.compile(r'\bname = "([A-Za-z0-9_][\w.-]*)"')
+
+
+def pick_layer(rng: random.Random, text: str) -> str:
+    """A ``--layer`` for the mutant: a module path that prefixes one of its op names (a
+    layer, a block or one op), or now and then one that names nothing."""
+    names = sorted(set(LAYER_NAME.findall(text)))
+    if not names or rng.random() < 0.1:
+        return rng.choice(["layers.9", "no_such_module", "a.b.c"])
+    parts = rng.choice(names).split(".")
+    return ".".join(parts[:rng.randint(1, len(parts))])
+
+
 @dataclass
 class Job:
     index: int
@@ -176,6 +191,7 @@ class Job:
     text: str
     mutations: list[str]
     config_text: str
+    layer: str
 
 
 def make_job(index: int, seed: int, seeds: list, weights: list[int], configs: list,
@@ -187,7 +203,7 @@ def make_job(index: int, seed: int, seeds: list, weights: list[int], configs: li
     text, applied = Mutator(rng, donors).mutate(source.text, count)
     config = make_config(rng, text) if rng.random() < 0.6 else rng.choice(configs)
     config_text = mutate_config(rng, config) if rng.random() < 0.2 else json.dumps(config)
-    return Job(index, source.name, text, applied, config_text)
+    return Job(index, source.name, text, applied, config_text, pick_layer(rng, text))
 
 
 class Fuzzer:
@@ -263,10 +279,12 @@ class Fuzzer:
             worker = self.workers.get()
             try:
                 for entry in entries:
-                    outcome = worker.run(entry, mutant, config, self.args.timeout * 3)
+                    layer = job.layer if entry == "compile-layer" else None
+                    outcome = worker.run(entry, mutant, config, self.args.timeout * 3, layer)
                     self.record(f"python:{entry}", outcome, job,
                                 [sys.executable, str(Path(__file__).with_name("worker.py")),
-                                 "--once", entry, str(mutant), str(config)], work)
+                                 "--once", entry, str(mutant), str(config),
+                                 *([layer] if layer else [])], work)
             finally:
                 self.workers.put(worker)
         shutil.rmtree(work, ignore_errors=True)
@@ -308,10 +326,12 @@ class Fuzzer:
     def _python_check(self, crash: Crash, directory: Path, worker: Worker):
         candidate = self.work / "candidate.mlir"
         entry = crash.target.split(":", 1)[1]
+        layer = crash.command[-1] if entry == "compile-layer" else None
 
         def check(text: str) -> bool:
             candidate.write_text(text)
-            outcome = worker.run(entry, candidate, directory / "config.json", self.args.timeout)
+            outcome = worker.run(entry, candidate, directory / "config.json", self.args.timeout,
+                                 layer)
             return outcome.signature == crash.signature
 
         return check
@@ -432,7 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     # times as often: their mutants get into the passes.
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         valid = list(pool.map(lambda seed: fuzzer.parses(seed.text), seeds))
-    fuzzer.weights = [4 if v else 1 for v in valid]
+    # Valid seeds count more, kernel loops (the looped hardware path) more again.
+    fuzzer.weights = [(4 if v else 1) * (3 if "mx.kernel_loop" in s.text else 1)
+                      for s, v in zip(seeds, valid, strict=True)]
     corpus["valid"] = sum(valid)
     fuzzer.donors = Donors([s.text for s in lit])
     try:

@@ -11,7 +11,10 @@ Entry points: ``report`` (``mase report FILE``), ``report-config`` (``mase repor
 then ``interp.load``) and ``compile`` (``mase compile FILE --config CONFIG`` up to CIRCT:
 the config split and checked, ``mx-hw-outline``, ``mx-hw-boundary``,
 ``convert-mx-to-mxhw`` and the netlist of generated units; CIRCT itself runs in a child
-process of its own and takes seconds, too slow to fuzz here).
+process of its own and takes seconds, too slow to fuzz here), with ``compile-no-loop``
+(``--no-loop``: a kernel loop's body as the hardware) and ``compile-layer`` (``--layer
+NAME``, the request's ``layer``: a module path the fuzzer picks from the input's op names,
+or one that names nothing).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-ENTRIES = ("report", "report-config", "interp", "compile")
+ENTRIES = ("report", "report-config", "interp", "compile", "compile-no-loop", "compile-layer")
 
 
 def _interp(path: str) -> int:
@@ -35,8 +38,9 @@ def _interp(path: str) -> int:
     return 0
 
 
-def _compile(path: str, config: str) -> int:
-    """What ``mase compile FILE --config CONFIG`` does before CIRCT."""
+def _compile(path: str, config: str, layer: str | None = None, loop_body: bool = False) -> int:
+    """What ``mase compile FILE --config CONFIG [--layer NAME | --no-loop]`` does before
+    CIRCT."""
     from mase_mlir.backend import compile as hw
     from mase_mlir.backend.netlister import NetlistError
     from mase_mlir.backend.rtl import RtlError
@@ -52,14 +56,15 @@ def _compile(path: str, config: str) -> int:
         cfg = {k: v for k, v in cfg.items() if k not in hw.PRECISION_KEYS}
     try:
         precision, _ = hw.split_config(cfg)
-        lowered = hw._lower(Path(path), precision, None)
+        lowered = hw._lower(Path(path), precision, layer, loop_body)
         hw._netlist(lowered.mxhw)
     except (hw.CompileError, NetlistError, RtlError) as error:
         raise InputError(str(error)) from None
     return 0
 
 
-def run_entry(entry: str, path: str, config: str | None) -> tuple[int, str]:
+def run_entry(entry: str, path: str, config: str | None,
+              layer: str | None = None) -> tuple[int, str]:
     from mase_mlir.cli.main import EXIT_INTERNAL, main
     from mase_mlir.errors import MaseError
 
@@ -71,7 +76,11 @@ def run_entry(entry: str, path: str, config: str | None) -> tuple[int, str]:
             status = main(["report", path, "--config", config])
         else:
             try:
-                status = _interp(path) if entry == "interp" else _compile(path, config)
+                if entry == "interp":
+                    status = _interp(path)
+                else:
+                    status = _compile(path, config, layer if entry == "compile-layer" else None,
+                                      entry == "compile-no-loop")
             except MaseError as error:
                 print(f"mase {entry}: error: {error}", file=sys.stderr)
                 status = 1
@@ -83,9 +92,10 @@ def run_entry(entry: str, path: str, config: str | None) -> tuple[int, str]:
 
 
 def once(argv: list[str]) -> int:
-    """``worker.py --once ENTRY FILE CONFIG``: one request, for reproducing a crash."""
-    entry, path, config = argv
-    status, message = run_entry(entry, path, config)
+    """``worker.py --once ENTRY FILE CONFIG [LAYER]``: one request, for reproducing a
+    crash."""
+    entry, path, config, *layer = argv
+    status, message = run_entry(entry, path, config, *layer)
     sys.stderr.write(message)
     return status
 
@@ -103,7 +113,8 @@ def main() -> int:
     protocol.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
-        status, message = run_entry(request["entry"], request["file"], request.get("config"))
+        status, message = run_entry(request["entry"], request["file"], request.get("config"),
+                                    request.get("layer"))
         protocol.write(json.dumps({"status": status, "message": message}) + "\n")
     return 0
 

@@ -75,3 +75,35 @@ def test_short_run_finds_no_project_crash(tmp_path):
     assert all(p["runs"] > 0 for p in summary["pipelines"]), summary["pipelines"]
     assert all(e["runs"] > 0 for e in summary["entries"]), summary["entries"]
     assert (out / "summary.md").read_text().startswith("# Fuzz run: 200 mutants, seed 1")
+
+
+def test_seeds_reach_the_looped_hardware_no_loop_and_layer(tmp_path):
+    """Unmutated, the hardware seeds go all the way through each path their mutants fuzz:
+    ``convert-mx-to-mxhw`` on a kernel loop (scf.for {mx.kernel_loop} + mx.take), and
+    ``mase compile`` (up to CIRCT) looped, with ``--no-loop`` and with ``--layer``."""
+    from corpus import imported_seeds
+
+    seeds = {s.name.removeprefix("imported/"): s.text
+             for s in imported_seeds(ROOT / "build" / "fuzz-corpus", MASE_OPT, log=lambda _: 0)}
+    looped_hw = tmp_path / "stack.hw.mlir"
+    looped_hw.write_text(seeds["stack.hw.mlir"])
+    assert "mx.kernel_loop" in seeds["stack.hw.mlir"] and "mx.take" in seeds["stack.hw.mlir"]
+    for name in ("stack.hw.mlir", "stack.hw-body.mlir", "stack.hw-layer.mlir"):
+        (tmp_path / name).write_text(seeds[name])
+        returncode, stderr = run_mase_opt(MASE_OPT, tmp_path / name, ["--convert-mx-to-mxhw"], 60)
+        assert returncode == 0, (name, stderr[-2000:])
+    config = tmp_path / "config.json"
+    config.write_text("{}")
+    for entry, name, layer in [("compile", "stack.hw-config.looped.mlir", []),
+                               ("compile-no-loop", "stack.hw-config.looped.mlir", []),
+                               ("compile-layer", "stack.hw-config.mlir", ["layers.1"]),
+                               ("compile-layer", "stack.hw-config.mlir", ["layers.9"])]:
+        path = tmp_path / name
+        path.write_text(seeds[name])
+        proc = subprocess.run([sys.executable, str(FUZZ / "worker.py"), "--once", entry,
+                               str(path), str(config), *layer],
+                              capture_output=True, text=True, timeout=300)
+        expected = 1 if layer == ["layers.9"] else 0  # names nothing: a clear error
+        assert proc.returncode == expected, (entry, layer, proc.stderr[-2000:])
+        if expected:
+            assert "no op of 'forward' is named 'layers.9'" in proc.stderr, proc.stderr
