@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["run"]
+__all__ = ["run", "run_all"]
 
 
 def run(cmd: Sequence[str], *, input: str | None = None, cwd: str | Path | None = None,
@@ -33,6 +35,45 @@ def run(cmd: Sequence[str], *, input: str | None = None, cwd: str | Path | None 
         kill_group(proc)
         raise
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def run_all(cmds: Sequence[Sequence[str]], *, jobs: int,
+            timeout: float | None = None) -> list[subprocess.CompletedProcess]:
+    """Run the commands, at most ``jobs`` at a time, each with its output in files (no pipe
+    to fill); returns their results in order. When the call ends early (``timeout`` for the
+    whole batch, Ctrl-C, an error) every running group is killed first."""
+    results: list[subprocess.CompletedProcess | None] = [None] * len(cmds)
+    running: dict[int, tuple[subprocess.Popen, object, object]] = {}
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pending = list(range(len(cmds)))
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, jobs):
+                k = pending.pop(0)
+                out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+                running[k] = (subprocess.Popen(list(cmds[k]), stdin=subprocess.DEVNULL,
+                                               stdout=out, stderr=err, text=True,
+                                               start_new_session=True), out, err)
+            for k, (proc, out, err) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                out.seek(0)
+                err.seek(0)
+                results[k] = subprocess.CompletedProcess(proc.args, proc.returncode,
+                                                         out.read(), err.read())
+                out.close()
+                err.close()
+                del running[k]
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(cmds[0], timeout)
+            if running:
+                time.sleep(0.05)
+    finally:
+        for proc, out, err in running.values():
+            kill_group(proc)
+            out.close()
+            err.close()
+    return [r for r in results if r is not None]
 
 
 def kill_group(proc: subprocess.Popen) -> None:

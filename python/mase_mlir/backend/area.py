@@ -1,7 +1,10 @@
 """Area figures of a generated design from Yosys: logic cells and flip-flops per unit.
 
-``yosys_area`` runs ``read_verilog -sv; blackbox <memory modules>; synth -top TOP;
-stat -json`` with the same Yosys the benchmark uses for its reference datapaths.
+``yosys_area`` runs ``read_verilog -sv; blackbox <memory modules>; synth -top M;
+stat -json`` with the same Yosys the benchmark uses for its reference datapaths, once per
+module of the design (the other modules black boxes), several modules at a time: ``synth``
+keeps the hierarchy, so this is the same synthesis as one run from the top, in a fraction
+of the time on several cores.
 Memories (RAM macros, ``mase_ram_*``) are black boxes: their bits are reported as
 memory, not as cells, as an SRAM compiler or FPGA block RAM would take them. Cells
 are Yosys's generic gate-level cells after ``synth`` (no technology mapping): they
@@ -11,6 +14,8 @@ compare designs, they are not silicon area.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,24 +35,38 @@ def _is_flop(cell_type: str) -> bool:
     return "DFF" in cell_type or "DLATCH" in cell_type
 
 
-def yosys_area(sv: Path, top: str, *, timeout: float = 3600) -> dict:
+def yosys_area(sv: Path, top: str, *, timeout: float = 3600, jobs: int | None = None) -> dict:
     """``{"cells", "flip_flops", "units": {module: {"cells", "flip_flops"}}}`` of ``top``
-    (cells exclude memory macros and the instances of submodules)."""
+    (cells exclude memory macros and the instances of submodules). ``jobs`` Yosys runs at
+    a time (default: the CPUs this process may use)."""
     exe = shutil.which("yosys")
     if not exe:
         raise AreaError("yosys not found: install it (apt-get install -y yosys)")
+    names = [n for n in re.findall(r"^module\s+(\w+)", sv.read_text(), re.M)
+             if not n.startswith(RAM_PREFIX)]
+    if top not in names:
+        raise AreaError(f"{sv}: no module {top}")
     with tempfile.TemporaryDirectory(prefix="mase-yosys-") as tmp:
-        out = Path(tmp) / "stat.json"
-        script = (f"read_verilog -sv {sv}; blackbox {RAM_PREFIX}*; synth -top {top}; "
-                  f"tee -q -o {out} stat -json")
+        outs = [Path(tmp) / f"{k}.json" for k in range(len(names))]
+        cmds = []
+        for name, out in zip(names, outs, strict=True):
+            others = " ".join(n for n in names if n != name)
+            boxes = f"blackbox {RAM_PREFIX}* {others}; " if others else f"blackbox {RAM_PREFIX}*; "
+            cmds.append([exe, "-q", "-p", f"read_verilog -sv {sv}; {boxes}synth -top {name}; "
+                                          f"tee -q -o {out} stat -json"])
         try:
-            proc = children.run([exe, "-q", "-p", script], timeout=timeout)
+            procs = children.run_all(cmds, jobs=jobs or os.process_cpu_count() or 1,
+                                     timeout=timeout)
         except subprocess.TimeoutExpired:
             raise AreaError(f"yosys took longer than {timeout:.0f} s") from None
-        if proc.returncode != 0 or not out.is_file():
-            raise AreaError(f"yosys failed: {(proc.stderr or proc.stdout).strip()[-2000:]}")
-        stat = json.loads(out.read_text())
-    modules = {name.lstrip("\\"): m for name, m in stat["modules"].items()}
+        stat: dict = {"modules": {}}
+        for name, out, proc in zip(names, outs, procs, strict=True):
+            if proc.returncode != 0 or not out.is_file():
+                raise AreaError(f"yosys failed on module {name}: "
+                                f"{(proc.stderr or proc.stdout).strip()[-2000:]}")
+            mods = {n.lstrip("\\"): m for n, m in json.loads(out.read_text())["modules"].items()}
+            stat["modules"][name] = mods[name]
+    modules = stat["modules"]
     units = {}
     for name, mod in modules.items():
         by_type = mod.get("num_cells_by_type", {})

@@ -222,13 +222,13 @@ def _report(design: Design, manifest: dict, area: dict | None) -> dict:
     units = []
     for i, unit in enumerate(nl.units):
         ext = sum(m.words * m.data_bits for m in nl.memories if m.unit == i)
-        row = {"unit": unit.name, "op": design.unit_ops[i]["op"],
+        row = {"unit": unit.name, "module": nl.modules[i], "op": design.unit_ops[i]["op"],
                "name": design.unit_ops[i]["name"], "ideal_cycles": unit.ideal_cycles,
                "runs": design.unit_ops[i]["runs"],
                "memory_bits": sum(mem.bits for mem in unit.memories),
                "external_memory_bits": ext, **unit.info}
         if area is not None:
-            row.update(area["units"].get(unit.name, {}))
+            row.update(area["units"].get(nl.modules[i], {}))
         units.append(row)
     # A unit in a kernel loop's body computes once per layer.
     cycles = [u.ideal_cycles * op["runs"] for u, op in zip(nl.units, design.unit_ops,

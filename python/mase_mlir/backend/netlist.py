@@ -8,10 +8,16 @@ function with the unit's stream ports, and a stream that feeds several units get
 ``handshake.fork`` from ``handshake-materialize-forks-sinks``. After
 ``lower-handshake-to-hw``, the external modules are replaced by the units' own
 ``hw.module``\\ s (:meth:`Netlist.units_text`).
+
+Units whose modules are identical apart from their names (the q, k, v and o
+projections of an attention, the two layer norms of a layer) share one module:
+the design instantiates it several times, as hand-written RTL would, so the
+Verilog, the Verilator build and the Yosys synthesis pay for it once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from .units.base import Unit
@@ -64,8 +70,13 @@ class Netlist:
     # Design outputs <- unit output ports, in order.
     results: list[Endpoint] = field(default_factory=list)
 
+    # The module of each unit (its own, or an identical one's): unit index -> module name.
+    modules: list[str] = field(default_factory=list)
+    _module_of_body: dict[str, str] = field(default_factory=dict, repr=False)
+
     def add_unit(self, unit: Unit) -> int:
         self.units.append(unit)
+        self.modules.append(self._module_of_body.setdefault(_body(unit), unit.name))
         return len(self.units) - 1
 
     def stream_width(self, src: Endpoint) -> int:
@@ -82,7 +93,7 @@ class Netlist:
     def handshake_top(self) -> str:
         """The top level as a ``handshake.func`` with one instance per unit."""
         lines = ["module {"]
-        for unit in self.units:
+        for unit in self._defining_units():
             ins = [(n, w) for n, w in unit.channels_in]
             outs = [(n, w) for n, w in unit.channels_out]
             args = ", ".join(f"%{n}: i{w}" for n, w in ins)
@@ -119,8 +130,8 @@ class Netlist:
             outs = unit.channels_out
             res_types = ", ".join(f"i{w}" for _, w in outs)
             lhs = f"%u{ui}:{len(outs)}" if len(outs) > 1 else f"%u{ui}"
-            body.append(f"    {lhs} = handshake.instance @{unit.name}({', '.join(operands)}) : "
-                        f"({', '.join(types)}) -> ({res_types})")
+            body.append(f"    {lhs} = handshake.instance @{self.modules[ui]}"
+                        f"({', '.join(operands)}) : ({', '.join(types)}) -> ({res_types})")
         for s, src in zip(self.outputs, self.results, strict=True):
             top_res.append((s.name, value_of[src], s.width))
         for m in self.memories:
@@ -143,8 +154,22 @@ class Netlist:
 
     def units_text(self) -> str:
         """The units' ``hw.module``\\ s and the modules they share, as one module."""
-        parts = [u.text for u in self.units] + [self.subs.texts[k] for k in sorted(self.subs.texts)]
+        parts = [u.text for u in self._defining_units()]
+        parts += [self.subs.texts[k] for k in sorted(self.subs.texts)]
         return "module {\n" + "\n".join(parts) + "\n}\n"
+
+
+    def _defining_units(self) -> list[Unit]:
+        """The units whose module the design defines (one per distinct module)."""
+        return [u for u, m in zip(self.units, self.modules, strict=True) if u.name == m]
+
+
+def _body(unit: Unit) -> str:
+    """The unit's module text with its own name taken out: equal bodies are one module."""
+    head = f"hw.module @{unit.name}("
+    if unit.text.count(unit.name) != 1 or head not in unit.text:
+        return unit.name  # the name is used inside: never shared
+    return hashlib.sha256(unit.text.replace(head, "hw.module @(").encode()).hexdigest()
 
 
 def _strs(names) -> str:
