@@ -2,7 +2,9 @@
 
 import -> FP32 reference (interpreter) -> precision assignment -> kernel
 looping -> MX execution (interpreter, the hardware's numbers) -> quality and
-report. Every artefact is written to the output directory.
+report -> one layer in hardware (Verilog, Yosys cells, Verilator simulation on
+the model's activations, bit-exact). Every artefact is written to the output
+directory.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import numpy as np
 
 from . import interp, passes
 from . import numerics as mxn
-from .errors import InputError
+from .backend import CompileError
+from .errors import InputError, MaseError
 from .files import check_output_dir, load_json, write_text_atomic
 from .fixed_calibration import is_symbolic, measure_ranges, resolve_config
 from .frontend import import_model
 from .frontend.models import load_model
+from .hardware_stage import hardware_config, layer_path, run_hardware_stage
 from .quality import compare_outputs, is_decoder_output
 from .report import build_report, count_ops
 
@@ -49,7 +53,9 @@ def _write(path: Path, text: str, result: FlowResult) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"cannot create output directory {path.parent}: {err.strerror}") from None
-    result.files.append(write_text_atomic(path, text))
+    written = write_text_atomic(path, text)
+    if written not in result.files:
+        result.files.append(written)
 
 
 def run_flow(
@@ -58,9 +64,13 @@ def run_flow(
     out_dir: Path = Path("out"),
     *,
     policy: str = "split",
+    hardware: bool = True,
+    layer: str | None = None,
     log: Callable[[str], None] = print,
 ) -> FlowResult:
-    """Run the flow on a bundled model name or ``file.py:factory``."""
+    """Run the flow on a bundled model name or ``file.py:factory``. ``hardware``: end with
+    one layer in hardware (``layer``, default the first layer of the kernel loop; the
+    whole model when it has no repeated layers) in ``out_dir/hardware``."""
     result = FlowResult()
     config_source = config if config is not None else DEFAULT_CONFIG
     if isinstance(config_source, (str, Path)) or hasattr(config_source, "read_text"):
@@ -124,5 +134,22 @@ def run_flow(
         "quality": quality,
         "report": report,
     }
+    _write(out_dir / "summary.json", json.dumps(result.summary, indent=2) + "\n", result)
+    if not hardware:
+        return result
+
+    hw_config = hardware_config(config_dict)
+    if layer is None and report["loops"] and "layers" in report["loops"][0]:
+        layer = layer_path(report["loops"][0]["layers"])
+    what = layer or "the whole model (no repeated layers)"
+    step(f"hardware: {what} to Verilog (convert-mx-to-mxhw, CIRCT, Yosys) with MX "
+         f"outputs and biases: {json.dumps(hw_config, separators=(',', ':'))}")
+    try:
+        figures = run_hardware_stage(out_dir / "model.mlir", hw_config, out_dir / "hardware",
+                                     arrays, layer, log=log)
+    except (MaseError, CompileError) as err:
+        raise InputError(f"hardware stage: {err}\n(mase run --no-hardware skips it)") from None
+    result.files.append(out_dir / "hardware")
+    result.summary["hardware"] = figures
     _write(out_dir / "summary.json", json.dumps(result.summary, indent=2) + "\n", result)
     return result

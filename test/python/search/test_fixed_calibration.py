@@ -78,7 +78,7 @@ def test_resolved_config_covers_the_ranges(llama_module):
 def test_mase_run_takes_fixed8(tmp_path):
     config = tmp_path / "fixed.json"
     config.write_text(json.dumps({"default": {"input": "fixed8", "weight": "fixed8"}}))
-    flow = run_flow("llama-tiny", config, tmp_path / "out", log=lambda m: None)
+    flow = run_flow("llama-tiny", config, tmp_path / "out", hardware=False, log=lambda m: None)
     resolved = json.loads((tmp_path / "out" / "config.resolved.json").read_text())
     assert resolved["default"]["weight"].startswith("fixed<8,")
     summary = flow.summary["report"]["summary"]

@@ -73,7 +73,8 @@ def test_search_outputs_are_deterministic_and_mase_run_reproduces_the_best(tmp_p
     assert (outs[0] / "front.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "ops per format" in (outs[0] / "best.txt").read_text()
     # The exported config is a precision config: mase run applies it and counts the same bits.
-    flow = run_flow("llama-tiny", outs[0] / "best.json", tmp_path / "run", log=lambda m: None)
+    flow = run_flow("llama-tiny", outs[0] / "best.json", tmp_path / "run", hardware=False,
+                    log=lambda m: None)
     assert flow.summary["report"]["summary"]["bits_per_value"] == best["bits"]
 
 
