@@ -9,17 +9,19 @@ source's stream, the element's position in the block and whether it is negated).
   in place, nothing negated: a reshape that keeps the blocking, a head split of one
   head) is wires: no logic, no latency.
 * Otherwise a **reorder buffer**: each source's blocks are written into a RAM in stream
-  order; once every source is complete, the output blocks are read in the output's
-  order from a table (a ROM: per output block its source, block address and element
-  pattern: a permutation and negation of the block's elements, from the few distinct
-  ones). One block per cycle out, through a two-entry output queue.
+  order; the output blocks are read in the output's order, each as soon as its source
+  block is written (the tensor's last read waits for every source), from a table (a
+  ROM: per output block its source, block address and element pattern: a permutation
+  and negation of the block's elements, from the few distinct ones). One block per
+  cycle out, through a two-entry output queue.
 * A reblock buffers its sources the same way, then walks the output elements one per
   cycle (a ROM per element: source, block, position, negation) into the block
   quantizer: ``numerics.quantize`` of the gathered exact values, bit for bit.
 
 The buffers hold whole tensors (the general case: a transposition of the block grid
-needs all of it before its first output block); the reorder latency is the source's
-length.
+needs all of it before its first output block); since a block leaves as soon as it has
+arrived, a reordering within batches or heads (an attention's head split of a batch of
+sentences) streams with the latency of one batch or head, not of the tensor.
 """
 
 from __future__ import annotations
@@ -64,25 +66,40 @@ def rom(m: ModuleBuilder, values: list[int], width: int, addr: Sig, hint: str) -
 # ------------------------------------------------------------------- shared buffers
 @dataclass
 class _Buffers:
-    """Source RAMs written in stream order; ``reading`` once all are complete."""
+    """Source RAMs written in stream order. A block may be read as soon as it is written
+    (the reads start before the sources are complete: a batch's transposition streams
+    out while the next batch arrives); the last read of a tensor waits for every source
+    to be complete, so that no block of this tensor is written after it."""
 
-    reading: Sig
     done: Sig  # wire: the last read of this tensor is issued
     read: list[Sig]  # per source: its RAM's read word
     raddr: Sig  # wire: the block address (in the source) to read
+    written: list[Sig]  # per source: blocks of this tensor written so far
+    fulls: list[Sig]  # per source: every block of this tensor written
+
+    def available(self, m: ModuleBuilder, src: Sig | None, blk: Sig, last: Sig) -> Sig:
+        """Block ``blk`` of source ``src`` is in its RAM (and, for the tensor's ``last``
+        read, every source is complete)."""
+        per_source = []
+        for s, (count, full) in enumerate(zip(self.written, self.fulls, strict=True)):
+            w = max(blk.width, count.width)
+            ok = m.or_(full, m.cmp("ult", m.uresize(blk, w), m.uresize(count, w)),
+                       hint=f"written{s}")
+            per_source.append(ok if src is None else m.and_(m.eqc(src, s), ok))
+        ok = m.any_of(per_source, hint="available")
+        return m.and_(ok, m.or_(m.not_(last), m.all_of(self.fulls)), hint="readable")
 
 
 def _buffers(m: ModuleBuilder, subs: SubModules, mems: list[Memory],
              sources: list[tuple[int, int]], addr_bits: int) -> _Buffers:
     """``sources``: (blocks, word bits) per source; ports ``x0``, ``x1``, ..."""
-    reading, reading_n = m.state(1, reset=0, hint="reading")
     done = m.wire(1, "done")
     raddr = m.wire(addr_bits, "raddr")
-    fulls, reads = [], []
+    fulls, reads, written = [], [], []
     for s, (blocks, bits) in enumerate(sources):
         data, valid, ready = m.in_channel(f"x{s}", bits)
         full, full_n = m.state(1, reset=0, hint=f"full{s}")
-        accept = m.and_(m.not_(full), m.not_(reading), hint=f"accept{s}")
+        accept = m.not_(full, hint=f"accept{s}")
         m.assign(ready, accept)
         take = m.and_(valid, accept, hint=f"take{s}")
         idx, last = counter(m, blocks, take, hint=f"wr{s}")
@@ -90,8 +107,8 @@ def _buffers(m: ModuleBuilder, subs: SubModules, mems: list[Memory],
         reads.append(ram(m, subs, mems, f"buf{s}", blocks, bits, we=take, waddr=idx,
                          wdata=data, raddr=raddr))
         fulls.append(full)
-    m.assign(reading_n, m.mux(reading, m.not_(done), m.all_of(fulls)))
-    return _Buffers(reading, done, reads, raddr)
+        written.append(idx)
+    return _Buffers(done, reads, raddr, written, fulls)
 
 
 def _select(m: ModuleBuilder, words: list[Sig], which: Sig | None, hint: str) -> Sig:
@@ -188,7 +205,7 @@ def build_view(spec: ViewSpec, subs: SubModules) -> Unit:
     pop = m.and_(m.nez(count), y_ready, hint="pop")
     room = m.cmp("ult", m.sub(m.add(count, m.zext(inflight, 2)), m.zext(pop, 2)),
                  m.const(2, 2), hint="room")
-    issue = m.and_(buf.reading, room, hint="issue")
+    issue = m.wire(1, "issue")
     o, o_last = counter(m, n_out, issue, hint="out_blk")
     m.assign(buf.done, m.and_(issue, o_last))
     m.assign(inflight_n, issue)
@@ -197,6 +214,8 @@ def build_view(spec: ViewSpec, subs: SubModules) -> Unit:
                for (src, blk), pat in zip(spec.blocks, spec.pattern_of, strict=True)]
     entry = rom(m, entries, entry_w, o, "map")
     m.assign(buf.raddr, m.extract(entry, sw + pw, aw))
+    src0 = m.extract(entry, pw, sw) if len(spec.source_blocks) > 1 else None
+    m.assign(issue, m.and_(buf.available(m, src0, buf.raddr, o_last), room))
     src1 = m.reg(m.extract(entry, pw, sw), hint="src1") if len(spec.source_blocks) > 1 else None
     pat1 = m.reg(m.extract(entry, 0, pw), hint="pat1") if len(spec.patterns) > 1 else None
     word = _apply_pattern(m, _select(m, buf.read, src1, "src_word"), spec.fmt, spec.patterns,
@@ -288,7 +307,8 @@ def build_reblock(spec: ReblockSpec, subs: SubModules) -> Unit:
     ob, ob_last = counter(m, n_blocks, m.and_(step, out_last), hint="out_blk")
     starts = m.eqc(out_idx, 0) if bo > 1 else m.const(1, 1)
     credit_ok = m.or_(m.not_(starts), m.or_(m.nez(credits), release), hint="credit_ok")
-    m.assign(step, m.and_(buf.reading, credit_ok))
+    readable = m.wire(1, "readable_el")
+    m.assign(step, m.and_(readable, credit_ok))
     acquire = m.and_(step, starts)
     m.assign(credits_n, m.sub(m.add(credits, m.zext(release, 2)), m.zext(acquire, 2)))
     m.assign(buf.done, m.and_(step, m.and_(ob_last, out_last)))
@@ -315,8 +335,9 @@ def build_reblock(spec: ReblockSpec, subs: SubModules) -> Unit:
     pos = m.add(m.zext(m.extract(e1, pat_w, pw), pw1),
                 m.sext(m.extract(e2, 1, ow), pw1), hint="src_pos")
     m.assign(buf.raddr, m.uresize(blk, aw))
-    src1 = (m.reg(m.extract(e2, bw + ow + 1, sw), hint="src1") if len(spec.sources) > 1
-            else None)
+    src0 = m.extract(e2, bw + ow + 1, sw) if len(spec.sources) > 1 else None
+    m.assign(readable, buf.available(m, src0, buf.raddr, m.and_(ob_last, out_last)))
+    src1 = m.reg(src0, hint="src1") if src0 is not None else None
     pos1 = m.reg(m.uresize(pos, pw), hint="pos1")
     neg1 = m.reg(m.bit(e2, 0), hint="neg1")
     v1 = m.reg(step, reset=0, hint="v1")
