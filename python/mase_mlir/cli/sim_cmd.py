@@ -3,7 +3,8 @@
 Exits 0 only when the RTL outputs equal both golden models bit for bit
 (mase_mlir.numerics op by op, and the interpreter mase_mlir.interp, run on the same
 MX inputs); prints the first mismatch otherwise. Records the cycle count in
-``out/report.json``.
+``out/report.json``. ``--model SPEC`` drives the design with the real activations of
+the model it was compiled from: SPEC's example inputs run through the host part.
 """
 
 from __future__ import annotations
@@ -26,9 +27,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sim", help="simulate a compiled design (Verilator) bit-exactly against the numerics",
         description="Build (once, cached) and run a Verilator testbench of a design from "
-        "mase compile on seeded random MX inputs; compare every output code and scale "
-        "with mase_mlir.numerics and the interpreter.")
+        "mase compile on seeded random MX inputs (or, with --model, the model's own "
+        "activations); compare every output code and scale with mase_mlir.numerics and "
+        "the interpreter.")
     p.add_argument("design", type=Path, help="output directory of mase compile")
+    p.add_argument("--model", metavar="SPEC", default=None,
+                   help="drive the design with the activations of this model's example "
+                        "inputs (the bundled name or path/to/file.py:factory given to mase "
+                        "import): the host part computes the design's arguments, every call "
+                        "of a --no-loop design included")
     p.add_argument("--seed", type=non_negative_int, default=0,
                    help="seed of the random inputs (default 0)")
     p.add_argument("--stall-in", type=_percent, default=0,
@@ -41,12 +48,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported when the command runs: `mase --help` must not load torch and MLIR.
+    import numpy as np
+
     from mase_mlir import sim
+    from mase_mlir.errors import MaseError
+    from mase_mlir.frontend.models import load_model
 
     try:
-        res = sim.run(args.design, seed=args.seed, stall_in=args.stall_in,
+        arguments = None
+        if args.model is not None:
+            sim.read_manifest(args.design)  # a bad design directory first, before torch
+            _, inputs = load_model(args.model)
+            arguments = sim.model_calls(args.design, [np.asarray(i) for i in inputs])
+            if len(arguments) == 1:
+                arguments = arguments[0]
+        res = sim.run(args.design, arguments, seed=args.seed, stall_in=args.stall_in,
                       stall_out=args.stall_out, max_cycles=args.max_cycles)
-    except sim.SimError as err:
+    except MaseError as err:
         print(f"mase sim: error: {err}", file=sys.stderr)
         return 1
     ratio = f"{res.ideal_cycles / res.cycles:.1%}" if res.cycles else "-"

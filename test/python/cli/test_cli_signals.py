@@ -57,8 +57,11 @@ def _group_alive(pgid: int) -> list[int]:
 def test_compile_stops_cleanly_on_a_signal(signum, tmp_path):
     out = tmp_path / "hw"
     mase = Path(sys.executable).parent / "mase"
+    # SIGINT's default action: a shell starts background jobs with SIGINT ignored, and a
+    # Python started with it ignored keeps ignoring it (as a user's Ctrl-C would not reach it).
     proc = subprocess.Popen([str(mase), "compile", str(LINEAR), "-o", str(out), "--no-area"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         stage = None
