@@ -235,6 +235,44 @@ struct MXHWOutlinePass
     return diag;
   }
 
+  /// Moves the host ops between the part's first and last op that depend on the
+  /// part to after its last op (keeping their order); an error when the part
+  /// itself reads one of them (then the part is not a contiguous run).
+  static LogicalResult sinkHostUsers(const SetVector<Operation *> &hardware) {
+    Operation *first = hardware.front(), *last = hardware.back();
+    Block *block = last->getBlock();
+    if (first->getBlock() != block)
+      return success();
+    SmallVector<Operation *> sink;
+    llvm::DenseSet<Operation *> sinking;
+    for (Operation *op = first; op != last; op = op->getNextNode()) {
+      if (hardware.contains(op))
+        continue;
+      bool dependent = llvm::any_of(valuesRead(op), [&](Value v) {
+        Operation *def = v.getDefiningOp();
+        def = def ? block->findAncestorOpInBlock(*def) : nullptr;
+        return def && (hardware.contains(def) || sinking.contains(def));
+      });
+      if (!dependent)
+        continue;
+      for (Operation *user : op->getUsers()) {
+        Operation *inBlock = block->findAncestorOpInBlock(*user);
+        if (inBlock && hardware.contains(inBlock))
+          return named(op->emitError(), op)
+                 << " uses a value of the hardware part and the part uses its result; "
+                    "the part must be a contiguous run of ops";
+      }
+      sinking.insert(op);
+      sink.push_back(op);
+    }
+    Operation *after = last;
+    for (Operation *op : sink) {
+      op->moveAfter(after);
+      after = op;
+    }
+    return success();
+  }
+
   LogicalResult outline(ModuleOp module, func::FuncOp func,
                         const SetVector<Operation *> &hardware) {
     // Values that cross: defined outside (not constants) and used inside, or
@@ -290,8 +328,14 @@ struct MXHWOutlinePass
                              return map.lookup(v);
                            }));
     // The call replaces the part in the model, after its last op: every host use
-    // of what it computes must come after that.
+    // of what it computes must come after that. Host ops among the part's ops that
+    // depend on it (the dequantize of a model output taken from the middle of the
+    // part) move after it, in order, unless the part reads them back.
     Operation *last = hardware.back();
+    if (failed(sinkHostUsers(hardware))) {
+      hw.erase();
+      return failure();
+    }
     for (Value value : outputs)
       for (Operation *user : value.getUsers())
         if (!hardware.contains(user) && user->getBlock() == last->getBlock() &&

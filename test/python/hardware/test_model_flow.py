@@ -118,3 +118,41 @@ def test_activations_match_the_interpreter(imported):
     from mase_mlir import numerics as mxn
 
     np.testing.assert_array_equal(mxn.dequantize(got), np.asarray(want))
+
+
+TWO_OUTPUTS = '''
+import torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(16, 16)
+        self.b = torch.nn.Linear(16, 16)
+
+    def forward(self, x):
+        y = self.a(x)
+        return y, self.b(torch.relu(y))
+
+
+def make():
+    torch.manual_seed(0)
+    return Net().eval(), (torch.randn(4, 16),)
+'''
+
+
+def test_model_with_an_output_from_the_middle(tmp_path, capsys):
+    """A model that returns an intermediate value too: the host's dequantize of it sits
+    among the hardware ops and moves after the hardware call."""
+    (tmp_path / "two.py").write_text(TWO_OUTPUTS)
+    (tmp_path / "cfg.json").write_text(json.dumps(CONFIG))
+    spec = f"{tmp_path / 'two.py'}:make"
+    model, out = tmp_path / "two.mlir", tmp_path / "hw"
+    assert mase_main(["import", spec, "-o", str(model), "-q"]) == 0
+    assert mase_main(["compile", str(model), "--config", str(tmp_path / "cfg.json"),
+                      "--no-area", "-o", str(out), "-q"]) == 0
+    capsys.readouterr()
+    assert mase_main(["sim", str(out), "--model", spec]) == 0
+    assert "RTL == numerics == interpreter" in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["outputs"]) == 2
