@@ -3,19 +3,21 @@
 Each case imports a bundled model with its real (or seeded) weights and example inputs,
 compiles one layer with ``mase compile --layer`` (the rest stays on the host), simulates
 it with Verilator on the model's own activations (RTL == numerics == interpreter, bit
-for bit) and reports: cycles against the dataflow bound (the slowest unit's cycles at
-its lanes) and the sum of the units' cycles (sequential execution); cells, flip-flops
-and memory bits per op; compile and simulation seconds.
+for bit), lints the Verilog (``verilator --lint-only -Wall``) and reports: cycles
+against the dataflow bound (the slowest unit's cycles at its lanes) and the sum of the
+units' cycles (sequential execution); cells, flip-flops and memory bits per op; compile
+and simulation seconds.
 
     .venv/bin/python bench/hardware/layer.py [--cases minilm-b1,llama-tiny] [--no-area]
 
-Writes bench/hardware/layer.json and layer.md.
+Writes bench/hardware/layer.json and layer.md (rows of the cases not run are kept).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -44,6 +46,15 @@ CASES = {
 }
 
 
+def _lint_clean(sv: Path, top: str) -> bool:
+    """``verilator --lint-only -Wall`` passes (the waivers the hardware tests use)."""
+    lint = subprocess.run(["verilator", "--lint-only", "-Wall", "-Wno-DECLFILENAME",
+                           "-Wno-UNUSEDSIGNAL", "-Wno-UNUSEDPARAM", "-Wno-PINCONNECTEMPTY",
+                           str(sv), "--top-module", top],
+                          capture_output=True, text=True, check=False)
+    return lint.returncode == 0
+
+
 def _case(name: str, work: Path, area: bool) -> dict:
     model_name, kwargs, layer, config = CASES[name]
     model, inputs = load_model(model_name, **kwargs)
@@ -70,21 +81,24 @@ def _case(name: str, work: Path, area: bool) -> dict:
         "memory_bits": report["memory_bits"],
         "external_memory_bits": report["external_memory_bits"],
         "verilog_bytes": (out / f"{report['top']}.sv").stat().st_size,
+        "lint_clean": _lint_clean(out / f"{report['top']}.sv", report["top"]),
         "compile_seconds": round(compile_s, 1), "simulation_seconds": round(sim_s, 1),
         "host_ops": sorted({h["op"] for h in report.get("host_ops", [])}), "ops": ops,
     }
 
 
 def _markdown(rows: list[dict]) -> str:
-    lines = ["| case | layer | bit-exact | cycles | dataflow bound | of bound | sum of units | "
-             "units | cells | flip-flops | memory bits (on chip / external) | Verilog | "
-             "compile s | sim s |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| case | layer | bit-exact | lint | cycles | dataflow bound | of bound | "
+             "sum of units | units | cells | flip-flops | memory bits (on chip / external) | "
+             "Verilog | compile s | sim s |", "|---" * 15 + "|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['case']} | {r['layer']} | error: {r['error']} |" + " |" * 11)
+            lines.append(f"| {r['case']} | {r['layer']} | error: {r['error']} |" + " |" * 12)
             continue
         lines.append(
-            f"| {r['case']} | {r['layer']} | {r['bit_exact']} | {r['cycles']:,} | "
+            f"| {r['case']} | {r['layer']} | {r['bit_exact']} | "
+            f"{ {True: 'clean', False: 'warnings', None: '-'}[r.get('lint_clean')] } | "
+            f"{r['cycles']:,} | "
             f"{r['bound']:,} | {r['of_bound']:.1%} | {r['sum_of_unit_cycles']:,} | {r['units']} | "
             f"{r['cells'] or '-'} | {r['flip_flops'] or '-'} | {r['memory_bits']:,} / "
             f"{r['external_memory_bits']:,} | {r['verilog_bytes']:,} B | {r['compile_seconds']} | "
@@ -113,7 +127,9 @@ def main() -> int:
     unknown = [c for c in names if c not in CASES]
     if unknown:
         ap.error(f"unknown case(s) {', '.join(unknown)}")
-    rows = []
+    results = HERE / "layer.json"
+    rows = [r for r in (json.loads(results.read_text()) if results.is_file() else [])
+            if r["case"] not in names]
     with tempfile.TemporaryDirectory(prefix="layer-") as tmp:
         for name in names:
             print(f"[layer] {name}", flush=True)
@@ -123,7 +139,8 @@ def main() -> int:
                 rows.append({"case": name, "layer": CASES[name][2],
                              "error": f"{type(err).__name__}: {str(err).splitlines()[0]}"})
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "ops"}), flush=True)
-    (HERE / "layer.json").write_text(json.dumps(rows, indent=1) + "\n")
+    rows.sort(key=lambda r: list(CASES).index(r["case"]))
+    results.write_text(json.dumps(rows, indent=1) + "\n")
     (HERE / "layer.md").write_text(_markdown(rows))
     print(_markdown(rows))
     return 0 if all(r.get("bit_exact") for r in rows) else 1
