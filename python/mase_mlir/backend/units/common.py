@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...numerics import Format
+from ..layout import has_scale, word_bits
 from ..rtl import ModuleBuilder, RtlError, Sig, clog2
 
 __all__ = [
@@ -46,12 +47,12 @@ class BlockLayout:
 
     @property
     def has_scale(self) -> bool:
-        return self.fmt.scale_bits > 1
+        return has_scale(self.fmt)
 
     @property
     def bits(self) -> int:
-        f = self.fmt
-        return f.block_size * f.element_bits + (f.scale_bits if self.has_scale else 0)
+        """The word's width: the memory layout's (``backend.layout``), one definition."""
+        return word_bits(self.fmt)
 
     def element(self, m: ModuleBuilder, word: Sig, i: int) -> Sig:
         w = self.fmt.element_bits
