@@ -17,6 +17,7 @@ from ..report import format_report
 from .front import (
     BASELINES,
     baseline_config,
+    baseline_formats,
     choose_best,
     dominates,
     format_usage,
@@ -156,8 +157,9 @@ def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
         log(f"[mase] resuming study {spec.study!r}: {before['COMPLETE']} complete, "
             f"{before['RUNNING']} running, {before['FAIL']} failed")
     else:
-        # Warm start: the space's uniform configurations, most precise first.
-        for values in space.ranked()[: max(1, spec.trials // 4)]:
+        # Warm start: the uniform baselines as near as the space allows, their cheaper
+        # neighbours, then the space's uniform configurations (most precise first).
+        for values in space.starts(baseline_formats())[: max(1, spec.trials // 3)]:
             study.enqueue_trial(values)
     study.set_user_attr(READY, True)  # workers on other machines wait for this
     ready.touch()  # and the child workers for this

@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BASELINES", "baseline_config", "choose_best", "dominates", "format_usage", "pareto",
-           "plot_front"]
+__all__ = ["BASELINES", "baseline_config", "baseline_formats", "choose_best", "dominates",
+           "format_usage", "pareto", "plot_front"]
 
 #: Uniform baselines: name -> (input, weight and bias format, label). "fixed8" is calibrated
 #: per op and role (mase_mlir.fixed_calibration); "mxint6-weights" is MXINT8 activations
@@ -32,6 +32,11 @@ BASELINES: dict[str, tuple[str, str, str]] = {
 def baseline_config(name: str) -> dict:
     activation, weight, _ = BASELINES[name]
     return {"default": {"input": activation, "weight": weight, "bias": weight}}
+
+
+def baseline_formats() -> list[dict[str, str]]:
+    """Role -> format of every baseline, in :data:`BASELINES` order (search warm starts)."""
+    return [baseline_config(name)["default"] for name in BASELINES]
 
 
 def _better(a: float, b: float, maximize: bool) -> bool:

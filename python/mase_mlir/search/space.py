@@ -36,7 +36,8 @@ from typing import Any
 from ..fixed_calibration import symbolic_width
 from ..numerics import Format
 
-__all__ = ["ROLES", "Parameter", "Space", "SpaceError", "canonical_format", "load_space"]
+__all__ = ["ROLES", "Parameter", "Space", "SpaceError", "canonical_format", "format_bits",
+           "load_space"]
 
 ROLES = ("input", "weight", "bias", "output")
 GROUPS = ("op", "glob")
@@ -59,6 +60,15 @@ def canonical_format(text: Any, where: str = "") -> str:
     except ValueError as err:
         raise SpaceError(f"{where}: {err}") from None
     return F32 if fmt is None else str(fmt)
+
+
+def format_bits(spelling: str) -> float:
+    """Bits per value of a candidate (shared exponents included; ``f32`` is 32)."""
+    width = symbolic_width(spelling)
+    if width is not None:
+        return float(width)
+    fmt = Format.parse_or_none(spelling)
+    return 32.0 if fmt is None else float(fmt.bits_per_value)
 
 
 @dataclass(frozen=True)
@@ -244,6 +254,58 @@ class Space:
         longest = max((len(p.choices) for p in self.parameters), default=0)
         return [{p.name: p.choices[min(k, len(p.choices) - 1)] for p in self.parameters}
                 for k in range(longest)]
+
+    def nearest(self, formats: dict[str, str]) -> dict[str, str]:
+        """Parameter values as close as the space allows to giving every parameter of role
+        r ``formats[r]``: that format when it is a choice, else the choice nearest to it in
+        bits per value (the more precise one on a tie). Roles not in ``formats`` take their
+        first (most precise) choice."""
+        values = {}
+        for p in self.parameters:
+            want = formats.get(p.role)
+            if want is None:
+                values[p.name] = p.choices[0]
+            elif want in p.choices:
+                values[p.name] = want
+            else:
+                target = format_bits(want)
+                values[p.name] = min(p.choices, key=lambda c: (abs(format_bits(c) - target),
+                                                               -format_bits(c)))
+        return values
+
+    def cheaper(self, values: dict[str, str], role: str) -> dict[str, str] | None:
+        """``values`` with every parameter of ``role`` one choice cheaper (the choice with the
+        most bits below the current one's; parameters with none keep theirs), or None when
+        no parameter of ``role`` can go lower."""
+        out, moved = dict(values), False
+        for p in self.parameters:
+            if p.role != role:
+                continue
+            bits = format_bits(values[p.name])
+            lower = [c for c in p.choices if format_bits(c) < bits]
+            if lower:
+                out[p.name] = max(lower, key=lambda c: (format_bits(c), -p.choices.index(c)))
+                moved = True
+        return out if moved else None
+
+    def starts(self, baselines: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Warm-start points, without repeats: each baseline's nearest point, then that point
+        with its weights and then its inputs one choice cheaper, then :meth:`ranked`."""
+        points: list[dict[str, str]] = []
+        for formats in baselines:
+            near = self.nearest(formats)
+            points.append(near)
+            points += [v for role in ("weight", "input")
+                       if (v := self.cheaper(near, role)) is not None]
+        points += self.ranked()
+        seen: set[str] = set()
+        unique = []
+        for values in points:
+            key = json.dumps(values, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                unique.append(values)
+        return unique
 
     def uniform(self, formats: dict[str, str]) -> dict[str, str] | None:
         """Parameter values giving every parameter of role r ``formats[r]``, when the space

@@ -123,6 +123,28 @@ def test_ranked_starting_points(llama_module):
     assert all(ranked[-1][p.name] == p.choices[-1] for p in space.parameters)
 
 
+def test_warm_starts_begin_at_the_baselines(llama_module):
+    space = resolve(llama_module, SPACE)
+    by_name = {p.name: p for p in space.parameters}
+    down = "model.layers.0.mlp.down_proj:weight"
+    # A baseline format that is a choice is taken; one that is not, the nearest in bits
+    # (MXFP4 E2M1, 4.25 bits: MXInt4 B=32 at 4.25, not B=16 at 4.5 or MXInt2/3).
+    near = space.nearest({"input": "mxint8", "weight": "mxfp4_e2m1"})
+    assert near[down] == "mxint<3,8,16>"  # 3.5 bits: the nearest of 2.5, 3.5 and 32
+    assert near["model.embed_tokens:weight"] == "mxint<4,8,32>"
+    assert all(near[p.name] == "mxint8" for p in space.parameters if p.role == "input")
+    cheaper = space.cheaper(near, "weight")
+    assert cheaper[down] == "mxint<2,8,16>"
+    assert cheaper["model.embed_tokens:weight"] == "mxint<4,8,32>"  # nothing lower
+    assert space.cheaper(cheaper, "weight") is None
+    starts = space.starts([{"input": "mxint8", "weight": "mxfp4_e2m1"}])
+    assert starts[:2] == [near, cheaper]
+    assert space.ranked()[0] in starts
+    keys = [json.dumps(v, sort_keys=True) for v in starts]
+    assert len(keys) == len(set(keys))
+    assert all(v[name] in by_name[name].choices for v in starts for name in v)
+
+
 def test_group_only_entries_share_earlier_candidates(llama_module):
     data = {"default": {"weight": ["mxint<4,8,16>", "mxint8"]},
             "ops": {"*.mlp.down_proj": {"group": "glob"}}}
