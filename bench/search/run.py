@@ -11,7 +11,8 @@ nearest-neighbour agreement >= 0.95 on the evaluation set). Writes results.json,
 and front_<model>.png next to this file; the searches live in bench/search/out/
 (resumable).
 
-Usage: python bench/search/run.py [--trials N] [--llama-trials N] [--workers K] [--quick]
+Usage: python bench/search/run.py [--trials N] [--llama-trials N] [--workers K]
+       [--models minilm,llama-tiny] [--report-only]
 """
 
 from __future__ import annotations
@@ -91,39 +92,64 @@ def summarize(model: str, result: dict) -> dict:
     return row
 
 
+#: Scores shown beside the searched metric: encoders, decoders.
+_SECONDARY = {"cosine": (("nn", "nearest_neighbour_agreement"),
+                         ("spearman", "similarity_spearman")),
+              "kl": (("top-1", "top1_agreement"),)}
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.4f}"
+
+
 def markdown(rows: list[dict], meta: dict) -> str:
     lines = ["# Precision search benchmark", "",
              f"{meta['machine']}; {meta['when']}; --workers {rows[0]['workers']}; sampler "
              f"{rows[0]['sampler']}; spaces: bench/search/space_<model>.json if present, "
-             "else the bundled one.", ""]
-    lines += ["| model | trials | search time | trials/min | front points | baselines dominated |",
-              "|---|---|---|---|---|---|"]
+             "else the bundled one. A baseline is dominated by a front point with no more "
+             "bits and at least its quality on the calibration set (held out: on the "
+             "evaluation set).", ""]
+    lines += ["| model | trials | search time | trials/min | front points | baselines "
+              "dominated (calibration) | (held out) |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         dominated = sum(b["dominated_by_trial"] is not None for b in r["baselines"])
+        held = sum(b.get("dominated_on_evaluation_by_trial") is not None
+                   for b in r["baselines"])
         lines.append(f"| {r['model']} | {r['trials']} | {r['search_seconds']:.0f} s | "
                      f"{r['trials_per_minute']} | {len(r['front'])} | "
-                     f"{dominated}/{len(r['baselines'])} |")
+                     f"{dominated}/{len(r['baselines'])} | {held}/{len(r['baselines'])} |")
     for r in rows:
         m = r["metric"]
+        extra = _SECONDARY.get(m, ())
         lines += ["", f"## {r['model']} ({m}; calibration / held-out evaluation set)", "",
-                  "| config | bits/value | " + m + " (cal) | " + m + " (eval) | nn (eval) | "
-                  "spearman (eval) | dominated by |", "|---|---|---|---|---|---|---|"]
+                  f"| config | bits/value | {m} (cal) | {m} (eval) | "
+                  + "".join(f"{label} (eval) | " for label, _ in extra)
+                  + "dominated by |", "|---|---|---|---|" + "---|" * len(extra) + "---|"]
 
-        def fmt(v: float | None) -> str:
-            return "-" if v is None else f"{v:.4f}"
+        def cells(p: dict) -> str:
+            return "".join(f"{_fmt(p['scores'].get(key))} | " for _, key in extra)
 
         for b in r["baselines"]:
             by = b["dominated_by_trial"]
             lines.append(f"| baseline {b['name']} | {b['bits']:.3f} | "
-                         f"{fmt(b['calibration'])} | {fmt(b['evaluation'])} | "
-                         f"{fmt(b['scores'].get('nearest_neighbour_agreement'))} | "
-                         f"{fmt(b['scores'].get('similarity_spearman'))} | "
-                         f"{'-' if by is None else by} |")
+                         f"{_fmt(b['calibration'])} | {_fmt(b['evaluation'])} | {cells(b)}"
+                         f"{'-' if by is None else 'trial ' + str(by)} |")
         for p in r["front"]:
             lines.append(f"| front, trial {p['trial']} | {p['bits']:.3f} | "
-                         f"{fmt(p['calibration'])} | {fmt(p['evaluation'])} | "
-                         f"{fmt(p['scores'].get('nearest_neighbour_agreement'))} | "
-                         f"{fmt(p['scores'].get('similarity_spearman'))} | |")
+                         f"{_fmt(p['calibration'])} | {_fmt(p['evaluation'])} | {cells(p)} |")
+        best = r.get("best_at_4_5_bits")
+        if best is not None:
+            held = best["scores"].get("quality")
+            lines += ["", f"Best at <= {MAX_BITS} bits per value: trial {best['trial']}, "
+                      f"{best['bits']:.3f} bits, {m} {_fmt(best['calibration'])} "
+                      f"(calibration), {_fmt(held)} (held out)."]
+        if "fewest_bits_meeting_targets" in r:
+            meets = r["fewest_bits_meeting_targets"]
+            lines += ["", "Fewest bits with cosine >= 0.99 and nearest-neighbour agreement "
+                      ">= 0.95 (held out): " + ("none" if meets is None else
+                      f"trial {meets['trial']}, {meets['bits']:.3f} bits, cosine "
+                      f"{meets['scores']['embedding_cosine_mean']:.4f}, nn "
+                      f"{meets['scores']['nearest_neighbour_agreement']:.4f}") + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +163,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--models", default="minilm,llama-tiny")
     parser.add_argument("--sampler", default="tpe", choices=("auto", "tpe", "nsga2", "random"))
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite results.md from results.json")
     args = parser.parse_args()
+    if args.report_only:
+        saved = json.loads((HERE / "results.json").read_text())
+        (HERE / "results.md").write_text(markdown(saved["results"], saved["meta"]))
+        return
     rows = []
     for model in args.models.split(","):
         trials = args.trials if model == "minilm" else args.llama_trials
@@ -146,6 +178,12 @@ def main() -> None:
         rows.append(summarize(model, result))
     meta = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "when": time.strftime("%Y-%m-%d")}
+    saved = HERE / "results.json"
+    if saved.is_file():  # keep the rows of the models not run this time
+        ran = {r["model"] for r in rows}
+        rows += [r for r in json.loads(saved.read_text())["results"] if r["model"] not in ran]
+        order = args.models.split(",")
+        rows.sort(key=lambda r: order.index(r["model"]) if r["model"] in order else len(order))
     (HERE / "results.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2)
                                        + "\n")
     (HERE / "results.md").write_text(markdown(rows, meta))
