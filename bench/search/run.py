@@ -65,8 +65,9 @@ def summarize(model: str, result: dict) -> dict:
     row = {
         "model": model, "metric": result["metric"]["name"], "sampler": result["sampler"],
         "trials": result["trials_complete"], "workers": result["workers"],
-        "search_seconds": result["wall_seconds"],
-        "trials_per_minute": round(60 * result["trials_complete"] / result["wall_seconds"], 2),
+        # A resumed search: the rate of this session (its trials over its wall time).
+        "trials_timed": result["trials_run"], "search_seconds": result["wall_seconds"],
+        "trials_per_minute": round(60 * result["trials_run"] / result["wall_seconds"], 2),
         "front": [{"trial": p["trial"], "bits": p["bits"], "calibration": p["quality"],
                    "evaluation": p.get("evaluation", {}).get("quality"),
                    "scores": p.get("evaluation", {}).get("scores", p["scores"]),
@@ -99,7 +100,9 @@ _SECONDARY = {"cosine": (("nn", "nearest_neighbour_agreement"),
 
 
 def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.4f}"
+    if v is None:
+        return "-"
+    return f"{v:.4f}" if v == 0 or abs(v) >= 0.01 else f"{v:.3g}"  # small KL divergences
 
 
 def markdown(rows: list[dict], meta: dict) -> str:
@@ -109,13 +112,15 @@ def markdown(rows: list[dict], meta: dict) -> str:
              "else the bundled one. A baseline is dominated by a front point with no more "
              "bits and at least its quality on the calibration set (held out: on the "
              "evaluation set).", ""]
-    lines += ["| model | trials | search time | trials/min | front points | baselines "
-              "dominated (calibration) | (held out) |", "|---|---|---|---|---|---|---|"]
+    lines += ["| model | trials | timed: trials in search time | trials/min | front points | "
+              "baselines dominated (calibration) | (held out) |",
+              "|---|---|---|---|---|---|---|"]
     for r in rows:
         dominated = sum(b["dominated_by_trial"] is not None for b in r["baselines"])
         held = sum(b.get("dominated_on_evaluation_by_trial") is not None
                    for b in r["baselines"])
-        lines.append(f"| {r['model']} | {r['trials']} | {r['search_seconds']:.0f} s | "
+        timed = r.get("trials_timed", r["trials"])
+        lines.append(f"| {r['model']} | {r['trials']} | {timed} in {r['search_seconds']:.0f} s | "
                      f"{r['trials_per_minute']} | {len(r['front'])} | "
                      f"{dominated}/{len(r['baselines'])} | {held}/{len(r['baselines'])} |")
     for r in rows:

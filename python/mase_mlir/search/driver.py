@@ -188,6 +188,7 @@ def _search(spec: SearchSpec, workers: int, children: list, progress: bool,
     seconds = time.perf_counter() - started
     result = finalize(spec, evaluator, study, log)
     result["wall_seconds"] = round(seconds, 1)
+    result["trials_run"] = result["trials_complete"] - before["COMPLETE"]  # this session's
     result["workers"] = workers
     return result
 

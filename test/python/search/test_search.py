@@ -82,7 +82,7 @@ def test_two_workers_finish_the_budget_together(tmp_path):
     out = tmp_path / "new"  # not there yet: the workers wait until the study is set up
     result = run_search(spec(out, 12, calibration=24), workers=2, progress=False,
                         log=lambda m: None)
-    assert result["trials_complete"] == 12
+    assert result["trials_complete"] == 12 and result["trials_run"] == 12
     trials = check_budget(out, 12)
     workers = {t.user_attrs["mase.worker"]["index"] for t in trials
                if t.state == TrialState.COMPLETE}
