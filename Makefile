@@ -38,8 +38,12 @@ $(VENV)/bin/python:
 
 $(STAMP): $(VENV)/bin/python env/requirements.txt env/constraints.txt
 	@echo "[setup] installing pinned packages (env/constraints.txt); the first time takes a few minutes"
-	@$(VENV)/bin/pip install --quiet --no-input -r env/requirements.txt -c env/constraints.txt \
-	  > $(VENV)/pip.log 2>&1 || { grep -v '^WARNING: Location' $(VENV)/pip.log >&2; exit 1; }
+	@$(VENV)/bin/pip install --quiet --no-input --no-cache-dir \
+	  -r env/requirements.txt -c env/constraints.txt > $(VENV)/pip.log 2>&1 \
+	  || { grep -v '^WARNING: Location' $(VENV)/pip.log >&2; \
+	       if grep -q 'No space left on device' $(VENV)/pip.log; then \
+	         echo "error: the disk filled up while installing the pinned packages: the venv takes about 8 GB (PyPI's torch is its CUDA build); $$(df -h --output=avail $(VENV) | tail -1 | tr -d ' ') are free on the disk of $(VENV)" >&2; fi; \
+	       exit 1; }
 	@touch $@
 
 venv: $(STAMP)

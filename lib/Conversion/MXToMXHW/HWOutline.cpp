@@ -156,8 +156,9 @@ struct MXHWOutlinePass
     if (hardware.empty())
       return func.emitError() << "mx-hw-outline: nothing of '" << func.getSymName()
                               << "' runs on the hardware: the hardware computes on MX "
-                                 "tensors (a float model needs a precision config that "
-                                 "gives its ops MX formats)";
+                                 "tensors, and ops with float results stay on the host "
+                                 "(give the ops MX formats in the precision config, "
+                                 "their 'output' included)";
     return success();
   }
 

@@ -52,11 +52,13 @@ def run(args: argparse.Namespace) -> int:
 
     from mase_mlir import sim
     from mase_mlir.errors import MaseError
-    from mase_mlir.frontend.models import load_model
 
     try:
         arguments = None
         if args.model is not None:
+            # Only --model needs torch: an installed package simulates without it.
+            from mase_mlir.frontend.models import load_model
+
             sim.read_manifest(args.design)  # a bad design directory first, before torch
             _, inputs = load_model(args.model)
             arguments = sim.model_calls(args.design, [np.asarray(i) for i in inputs])

@@ -3,7 +3,7 @@
 
 // LAYER: error: mx-hw-outline: no op of 'float' is named 'blk.9' or 'blk.9.*'
 
-// expected-error @+1 {{mx-hw-outline: nothing of 'float' runs on the hardware: the hardware computes on MX tensors (a float model needs a precision config that gives its ops MX formats)}}
+// expected-error @+1 {{mx-hw-outline: nothing of 'float' runs on the hardware: the hardware computes on MX tensors, and ops with float results stay on the host (give the ops MX formats in the precision config, their 'output' included)}}
 func.func @float(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
   %r = mx.relu %x {name = "act"} : tensor<4x32xf32> -> tensor<4x32xf32>
   return %r : tensor<4x32xf32>

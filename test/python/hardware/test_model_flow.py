@@ -97,7 +97,7 @@ def test_selection_errors(imported):
     config = json.loads(cfg.read_text())
     with pytest.raises(CompileError, match="no op of 'forward' is named 'layers.7'"):
         compile_model(work / "net.mlir", work / "none", config, layer="layers.7")
-    with pytest.raises(CompileError, match="needs a precision config"):
+    with pytest.raises(CompileError, match="give the ops MX formats in the precision config"):
         compile_model(work / "net.mlir", work / "float", {"hardware": {"area": False}})
     assert not (work / "none").exists() and not (work / "float").exists()
 
