@@ -103,6 +103,10 @@ CASES = {
     "heads_mask": ((2, 3, 4, 32), (2, 1, 4, 32), "mxint<8,8,16>", "mxint<8,8,16>"),
     # A row of one block of 17 (a one-word row buffer), output blocks of 17.
     "odd_17": ((5, 17), (5, 17), "mxint<8,8,17>", "mxint<8,8,17>"),
+    # Unmasked rows of one block: the next row arrives and is prepared while the last
+    # results drain (the unit once cleared the sum under them).
+    "one_block_10": ((8, 10, 10), None, "mxint<8,8,10>", "mxint<8,8,10>"),
+    "one_element": ((4, 3, 1), None, "mxint<8,8,1>", "mxint<8,8,1>"),
     # 33 = 3 blocks of 11; output blocks of 3; a [1, N] mask broadcast to every row.
     "odd_33": ((2, 3, 33), (1, 33), "mxint<6,8,11>", "mxint<8,8,3>"),
     # No mask; narrow input, fixed-point output (probabilities in [0, 1]).

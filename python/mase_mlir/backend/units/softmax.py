@@ -304,11 +304,17 @@ def build_softmax(spec: SoftmaxSpec, subs: SubModules) -> Unit:
     wl = clog2(wt + 1) + 1
     bl = bit_length(m, total, wl, hint="sum_bl")
     ms = m.shru(total, m.uresize(m.sub(bl, m.const(P.recip_in + 1, wl)), wt), hint="ms")
-    p_r = m.reg(m.sub(bl, m.const(1, wl)), hint="p_r")
-    ms_r = m.reg(m.uresize(ms, P.recip_in + 1), hint="ms_r")
+    # The sum's last term reaches `total` four cycles after its step; these registers
+    # take the finished sum once and hold it while the row's last results drain (when a
+    # row is one block, the next row is received and its prep clears `total` meanwhile).
+    sum_end = m.and_(sum_step, pass_last, hint="sum_end")
+    for _ in range(5):
+        sum_end = m.reg(sum_end, reset=0, hint="sum_end_d")
+    p_r = m.reg(m.sub(bl, m.const(1, wl)), en=sum_end, hint="p_r")
+    ms_r = m.reg(m.uresize(ms, P.recip_in + 1), en=sum_end, hint="ms_r")
     r = rom_interp(m, "reciprocal", ms_r, P.recip_in, P.recip_lut, P.recip_frac)
     wr = P.recip_frac + 2
-    r_r = m.reg(m.uresize(r, wr), hint="r_r")
+    r_r = m.reg(m.uresize(r, wr), en=m.reg(sum_end, reset=0, hint="sum_end_r"), hint="r_r")
 
     # --- emit: a_j r 2^(n_max - n_j - recip_frac - p) into the block quantizer ----------
     bo = spec.out.block_size
