@@ -373,10 +373,23 @@ private:
     return resolved;
   }
 
+  /// `format` with blocks of `dim` values, for a dimension shorter than one
+  /// block: its single block has the scale and codes of the OCP block padded
+  /// with zeros (a zero moves neither the largest magnitude nor any other
+  /// element), without storing the padding.
+  static FormatAttr shortBlock(FormatAttr format, int64_t dim) {
+    return FormatAttr::get(format.getContext(), format.getKind(),
+                           format.getElementBits(), format.getExponentBits(),
+                           format.getScaleBits(), unsigned(dim),
+                           format.getFixedFraction());
+  }
+
   /// The MX type `format` gives `value` blocked along `axis` (negative: the
-  /// last axis). Null (the value stays as it is) for anything but a ranked
-  /// f32 or MX tensor of rank >= 1, and, with a warning, when the blocked
-  /// dimension is not a multiple of the block. Fails with a located error
+  /// last axis); a blocked dimension shorter than the block (but for a
+  /// broadcast dimension of 1) holds one shorter block. Null (the value stays
+  /// as it is) for anything but a ranked f32 or MX tensor of rank >= 1, and,
+  /// with a warning, when the blocked dimension is longer than the block but
+  /// not a multiple of it. Fails with a located error
   /// when the shape cannot hold MX blocks (a zero-size dimension).
   FailureOr<MXTensorType> blockedType(Operation *op, StringRef role,
                                       Value value, int64_t axis,
@@ -394,6 +407,8 @@ private:
     if (axis >= rank)
       return MXTensorType();
     int64_t dim = (*shape)[axis];
+    if (dim > 1 && dim < int64_t(format.getBlockSize()))
+      format = shortBlock(format, dim);
     if (dim > 0 && dim % format.getBlockSize() != 0) {
       // Broadcast operands (a dimension of 1) are expected; anything else
       // deserves a word.

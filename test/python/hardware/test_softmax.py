@@ -260,26 +260,26 @@ def test_torch_masked_softmax_through_the_cli(work, attention):
 
 
 def test_block_size_that_does_not_divide_the_rows(work):
-    """With MXINT8 (blocks of 32) rows of 16 cannot be blocked: the precision pass leaves
+    """With MXINT8 (blocks of 32) rows of 48 cannot be blocked: the precision pass leaves
     the softmax f32 with a warning, and the compile error carries that warning."""
-    src = work / "rows16.mlir"
+    src = work / "rows48.mlir"
     src.write_text("""
-func.func @forward(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
-  %w = arith.constant dense<0.125> : tensor<64x64xf32>
-  %y = mx.linear %x, %w {name = "proj"} : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>
-  %s = mx.reshape %y {name = "heads"} : tensor<4x64xf32> -> tensor<4x4x16xf32>
-  %p = mx.softmax %s {axis = 2 : i64, name = "softmax"} : tensor<4x4x16xf32> -> tensor<4x4x16xf32>
-  %m = mx.reshape %p {name = "merge"} : tensor<4x4x16xf32> -> tensor<4x64xf32>
-  %z = mx.linear %m, %w {name = "out"} : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>
-  return %z : tensor<4x64xf32>
+func.func @forward(%x: tensor<4x96xf32>) -> tensor<4x96xf32> {
+  %w = arith.constant dense<0.125> : tensor<96x96xf32>
+  %y = mx.linear %x, %w {name = "proj"} : (tensor<4x96xf32>, tensor<96x96xf32>) -> tensor<4x96xf32>
+  %s = mx.reshape %y {name = "heads"} : tensor<4x96xf32> -> tensor<4x2x48xf32>
+  %p = mx.softmax %s {axis = 2 : i64, name = "softmax"} : tensor<4x2x48xf32> -> tensor<4x2x48xf32>
+  %m = mx.reshape %p {name = "merge"} : tensor<4x2x48xf32> -> tensor<4x96xf32>
+  %z = mx.linear %m, %w {name = "out"} : (tensor<4x96xf32>, tensor<96x96xf32>) -> tensor<4x96xf32>
+  return %z : tensor<4x96xf32>
 }
 """)
     config = {"default": {"input": "mxint8", "output": "mxint8", "weight": "mxint8"},
               "hardware": {"area": False}}
     with pytest.raises(CompileError) as err:
-        compile_model(src, work / "rows16", config)
+        compile_model(src, work / "rows48", config)
     text = str(err.value)
-    assert "rows16.mlir:6:8: error: the result must be an MX tensor" in text
-    assert ("rows16.mlir:6:8: note: the precision config: output stays f32: its blocked "
-            "dimension 16 (axis 2) is not a multiple of the block size of mxint8") in text
-    assert not (work / "rows16").exists()
+    assert "rows48.mlir:6:8: error: the result must be an MX tensor" in text
+    assert ("rows48.mlir:6:8: note: the precision config: output stays f32: its blocked "
+            "dimension 48 (axis 2) is not a multiple of the block size of mxint8") in text
+    assert not (work / "rows48").exists()

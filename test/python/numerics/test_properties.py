@@ -96,3 +96,19 @@ def test_scale_bounds_and_error(case) -> None:
         quantum = np.broadcast_to(fmt.element_step * sc[:, None], xb.shape)
     err = np.abs(y - xb)
     assert (err[inside] <= quantum[inside] / 2 * (1 + 1e-12)).all()
+
+
+@given(st.sampled_from(FORMATS), st.data(), st.sampled_from(["even", "nearest"]))
+def test_short_block_is_the_zero_padded_block(name, data, rounding) -> None:
+    """A dimension shorter than the block (mx-assign-precision gives it one block of its
+    length) quantizes exactly like the OCP block padded with zeros."""
+    fmt = mxn.Format.parse(name)
+    if fmt.block_size < 3:
+        return
+    n = data.draw(st.integers(2, fmt.block_size - 1))
+    x = data.draw(hnp.arrays(np.float32, (n,), elements=finite_f32))
+    short = mxn.quantize(x, mxn.Format(fmt.element, fmt.scale_bits, n), rounding=rounding)
+    padded = mxn.quantize(np.concatenate([x, np.zeros(fmt.block_size - n, np.float32)]), fmt,
+                          rounding=rounding)
+    np.testing.assert_array_equal(short.scales, padded.scales)
+    np.testing.assert_array_equal(short.codes, padded.codes[:n])

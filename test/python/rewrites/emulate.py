@@ -60,13 +60,21 @@ def resolve(config: Mapping[str, Any], name: str | None) -> dict[str, str]:
     return formats
 
 
+def _fitted(fmt: numerics.Format | None, dim: int) -> numerics.Format | None:
+    """``fmt`` for a blocked dimension of ``dim``: one shorter block below a block (but a
+    broadcast dimension of 1), None (f32) when longer but not a multiple."""
+    if fmt is None:
+        return None
+    if 1 < dim < fmt.block_size:
+        return numerics.Format(fmt.element, fmt.scale_bits, dim)
+    return None if dim % fmt.block_size else fmt
+
+
 def _blockable(value: Any, axis: int, fmt: str | None) -> numerics.Format | None:
     parsed = numerics.Format.parse_or_none(fmt)
     if parsed is None or not isinstance(value, np.ndarray) or value.dtype != np.float32:
         return None
-    if value.ndim == 0 or value.shape[axis] % parsed.block_size:
-        return None
-    return parsed
+    return _fitted(parsed, value.shape[axis]) if value.ndim else None
 
 
 def _quantized(value: np.ndarray, fmt: numerics.Format, axis: int) -> numerics.MXTensor:
@@ -100,9 +108,8 @@ def _emulate_step(step: Any, args: list[Any], config: Mapping[str, Any]) -> np.n
         operands.append(_quantized(value, fmt, axis) if fmt else value)
     out_fmt = None
     if step.type.dtype == np.float32 and len(step.type.shape) > 0:
-        candidate = numerics.Format.parse_or_none(formats.get("output"))
-        if candidate and step.type.shape[-1] % candidate.block_size == 0:
-            out_fmt = candidate
+        out_fmt = _fitted(numerics.Format.parse_or_none(formats.get("output")),
+                          step.type.shape[-1])
     mx_pair = all(isinstance(v, numerics.MXTensor) for v in operands[:2])
     if step.kind in _CONTRACTIONS and mx_pair:
         if step.kind == "mx.linear":
