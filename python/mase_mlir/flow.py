@@ -27,7 +27,7 @@ from .files import check_output_dir, load_json, write_text_atomic
 from .fixed_calibration import is_symbolic, measure_ranges, resolve_config
 from .frontend import import_model
 from .frontend.models import load_model
-from .hardware_stage import hardware_config, layer_path, run_hardware_stage
+from .hardware_stage import default_layer, hardware_config, run_hardware_stage
 from .quality import compare_outputs, is_decoder_output
 from .report import build_report, count_ops
 
@@ -139,8 +139,8 @@ def run_flow(
         return result
 
     hw_config = hardware_config(config_dict)
-    if layer is None and report["loops"] and "layers" in report["loops"][0]:
-        layer = layer_path(report["loops"][0]["layers"])
+    if layer is None:
+        layer = default_layer(report["loops"])
     what = layer or "the whole model (no repeated layers)"
     step(f"hardware: {what} to Verilog (convert-mx-to-mxhw, CIRCT, Yosys) with MX "
          f"outputs and biases: {json.dumps(hw_config, separators=(',', ':'))}")

@@ -18,7 +18,8 @@ from . import sim
 from .backend import compile_model
 from .errors import InputError
 
-__all__ = ["format_hardware", "hardware_config", "layer_path", "run_hardware_stage"]
+__all__ = ["default_layer", "format_hardware", "hardware_config", "layer_path",
+           "run_hardware_stage"]
 
 FLOAT = "f32"
 
@@ -57,6 +58,16 @@ def layer_path(names: list[str]) -> str:
         if a != b:
             return ".".join(first[: k + 1])
     raise InputError(f"the layers' op names do not differ: {names[0]!r}")
+
+
+def default_layer(loops: list[Mapping[str, Any]]) -> str | None:
+    """The layer ``mase run`` builds: the first layer of the kernel loop with the most ops
+    per layer (the model's repeated block; smaller loops fold short repeats such as two
+    embedding sums of one shape), or None (the whole model) without a named loop."""
+    named = [loop for loop in loops if "layers" in loop]
+    if not named:
+        return None
+    return layer_path(max(named, key=lambda loop: loop["ops_per_layer"])["layers"])
 
 
 def run_hardware_stage(model: Path, config: Mapping[str, Any], out_dir: Path,

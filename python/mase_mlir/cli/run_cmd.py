@@ -4,7 +4,7 @@ Imports the model, assigns MX precision (the bundled default config unless
 --config is given), folds its repeated layers into a kernel loop, executes
 the MX model with the project numerics and reports quality against FP32,
 average bits and memory; then builds one layer of the model in hardware (the
-first layer of the kernel loop, or --layer): Verilog through CIRCT, cells from
+first layer of the largest kernel loop, or --layer): Verilog through CIRCT, cells from
 Yosys, and a Verilator simulation on the model's own activations, bit-exact
 against the numerics and the interpreter. Artefacts go to --out (the hardware
 in --out/hardware). On MiniLM the whole job takes a few minutes on 2 cores.
@@ -31,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="kernel-loop policy (default: split)")
     parser.add_argument("--layer", default=None, metavar="NAME",
                         help="the layer to build in hardware (a module path, e.g. "
-                             "encoder.layer.0; default: the kernel loop's first layer)")
+                             "encoder.layer.0; default: the first layer of the largest "
+                             "kernel loop)")
     parser.add_argument("--no-hardware", action="store_true",
                         help="stop after the interpreter: no Verilog, synthesis or simulation")
     parser.add_argument("-o", "--out", type=Path, default=Path("out"),

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from mase_mlir import passes
 from mase_mlir.cli.main import main as mase_main
 from mase_mlir.errors import InputError
-from mase_mlir.hardware_stage import hardware_config, layer_path
+from mase_mlir.flow import DEFAULT_CONFIG
+from mase_mlir.frontend import import_model
+from mase_mlir.frontend.models import load_model
+from mase_mlir.hardware_stage import default_layer, hardware_config, layer_path
+from mase_mlir.report import build_report
 
 FACTORY = '''
 import torch
@@ -131,3 +136,16 @@ def test_layer_path_is_the_prefix_up_to_the_layer_index():
                        "model.layers.11.input_layernorm"]) == "model.layers.10"
     with pytest.raises(InputError):
         layer_path(["a.b"])
+
+
+def test_the_default_layer_is_the_largest_loops():
+    """MiniLM at 20 tokens folds its two embedding sums into a loop of its own, before the
+    encoder's: mase run builds the encoder layer, not the repeated sum."""
+    model, inputs = load_model("minilm", batch=1, seq=20)
+    module = import_model(model, tuple(inputs))
+    passes.assign_precision(module, str(DEFAULT_CONFIG))
+    passes.kernel_loop(module)
+    loops = build_report(module)["loops"]
+    assert [loop["ops_per_layer"] for loop in loops] == [2, 39]
+    assert default_layer(loops) == "encoder.layer.0"
+    assert default_layer([]) is None
