@@ -180,6 +180,20 @@ struct MXHWOutlinePass
       if (inLayer || glue)
         hardware.insert(&op);
     }
+    bool named = !hardware.empty();
+    // The layer's leading data movement of host values (e.g. the transpose of
+    // its float input into an attention) and its quantization run on the host,
+    // as for a whole model: the hardware takes MX tensors.
+    for (Operation *op : SmallVector<Operation *>(hardware.getArrayRef()))
+      if (isHostPrologueOp(op) && llvm::all_of(op->getOperands(), [&](Value v) {
+            Operation *def = v.getDefiningOp();
+            return !def || isConstant(def) || !hardware.contains(def);
+          }))
+        hardware.remove(op);
+    if (named && hardware.empty())
+      return func.emitError() << "mx-hw-outline: layer '" << layer
+                              << "' only moves or quantizes host values; "
+                                 "nothing of it runs on the hardware";
     if (hardware.empty()) {
       for (Operation &op : entry)
         if (isKernelLoop(&op) && loopHasLayer(op))

@@ -77,3 +77,29 @@ def test_sim_model_errors_are_clear(compiled, tmp_path, capsys):
     assert "no-such-model" in err and "Traceback" not in err
     assert mase_main(["sim", str(tmp_path), "--model", "minilm"]) == 1
     assert "no compiled design" in capsys.readouterr().err
+
+
+TORCH_ENCODER = '''
+import torch
+
+
+def make():
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128,
+                                             dropout=0.0, batch_first=True)
+    model = torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+    return model.eval(), (torch.randn(2, 10, 64),)
+'''
+
+
+def test_torch_transformer_encoder_through_mase_run(tmp_path, capsys):
+    """PyTorch's own encoder layer (packed q/k/v projection, the batch_first transpose of
+    the layer's input, post-norm) at 10 tokens, with the bundled config (MXINT8: the
+    scores are rows of one block of 10): `mase run` ends with its layer bit-exact."""
+    (tmp_path / "enc.py").write_text(TORCH_ENCODER)
+    out = tmp_path / "out"
+    assert mase_main(["run", f"{tmp_path / 'enc.py'}:make", "-o", str(out)]) == 0
+    hardware = json.loads((out / "summary.json").read_text())["hardware"]
+    assert hardware["layer"] == "layers.0"
+    assert hardware["bit_exact"] is True
+    assert "layers.0.self_attn.transpose" in (out / "hardware" / "report.json").read_text()
