@@ -68,6 +68,11 @@ def default_data_kind(model_spec: str, torch_model: Any, example: list[np.ndarra
     return "example"
 
 
+def _same_but_block(fmt: Format, probe: Format) -> bool:
+    return (fmt.element, fmt.scale_bits) == (probe.element, probe.scale_bits) and \
+        fmt.block_size <= probe.block_size
+
+
 def probe_ops(module: Any, formats: dict[str, list[str]]
               ) -> tuple[dict[str, tuple[str, ...]], Callable[[str, str], frozenset[str]]]:
     """The compute ops of ``module`` (name -> roles it has) and, per role and format, the
@@ -95,7 +100,8 @@ def probe_ops(module: Any, formats: dict[str, list[str]]
             names = set()
             for row in build_report(clone)["ops"]:
                 spelled = row[role].split("/") if row[role] else []
-                if any(s != "f32" and Format.parse(s) == probe for s in spelled):
+                # The probe, or the probe in one shorter block (a dimension below it).
+                if any(s != "f32" and _same_but_block(Format.parse(s), probe) for s in spelled):
                     names.add(row["name"])
             taken[(role, block)] = frozenset(names)
 
