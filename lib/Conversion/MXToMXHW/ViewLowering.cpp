@@ -67,6 +67,11 @@ FailureOr<Island> buildIsland(Operation *root, bool report) {
   if (auto c = dyn_cast<mx::CastOp>(root); c && c.getRounding() != mx::RoundingMode::Even)
     return fail(root, "the hardware rounds half to even, not with rounding = nearest");
 
+  auto emitAtRoot = [&] { return root->emitError(); };
+  if (failed(mxhw::checkTableSize(
+          shapeOf(root->getResult(0)),
+          report ? function_ref<InFlightDiagnostic()>(emitAtRoot) : nullptr)))
+    return failure();
   Island island;
   auto sourceIndex = [&](Value v) -> unsigned {
     for (auto [i, s] : llvm::enumerate(island.sources))

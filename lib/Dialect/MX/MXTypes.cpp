@@ -4,6 +4,7 @@
 #include "mase-mlir/Dialect/MX/MXDialect.h"
 
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mase::mx;
@@ -34,9 +35,16 @@ LogicalResult MXTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "MX tensor needs a format";
   if (shape.empty())
     return emitError() << "MX tensor must have rank >= 1";
-  for (int64_t dim : shape)
+  // Sizes in bits (elements x up to 64 bits) must fit in int64_t.
+  constexpr int64_t kMaxElements = int64_t(1) << 57;
+  int64_t elements = 1;
+  for (int64_t dim : shape) {
     if (dim <= 0)
       return emitError() << "MX tensor dimensions must be static and positive";
+    if (llvm::MulOverflow(elements, dim, elements) || elements > kMaxElements)
+      return emitError() << "MX tensor of shape " << formatShape(shape)
+                         << " has more than 2^57 elements";
+  }
   if (axis >= shape.size())
     return emitError() << "blocked axis " << axis
                        << " is out of range for rank " << shape.size();

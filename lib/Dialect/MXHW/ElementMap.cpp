@@ -369,10 +369,30 @@ static std::string formatPoint(ArrayRef<int64_t> point) {
   return text + ")";
 }
 
+LogicalResult
+mxhw::checkTableSize(ArrayRef<int64_t> shape,
+                     function_ref<InFlightDiagnostic()> emitError) {
+  // A bound on the entries keeps the tables, and the units, in memory.
+  constexpr int64_t kMaxTableElements = int64_t(1) << 24;
+  int64_t total = 1;
+  for (int64_t d : shape) {
+    if (!llvm::MulOverflow(total, d, total) && total <= kMaxTableElements)
+      continue;
+    if (!emitError)
+      return failure();
+    return emitError() << "a view of shape " << mx::formatShape(shape)
+                       << " has more than 2^24 elements, the limit of the "
+                          "hardware's element tables";
+  }
+  return success();
+}
+
 FailureOr<ElementTable>
 mxhw::evaluatePieces(ArrayRef<Piece> pieces, ArrayRef<int64_t> outShape,
                      ArrayRef<SmallVector<int64_t>> sourceShapes,
                      function_ref<InFlightDiagnostic()> emitError) {
+  if (failed(checkTableSize(outShape, emitError)))
+    return failure();
   int64_t total = 1;
   for (int64_t d : outShape)
     total *= d;

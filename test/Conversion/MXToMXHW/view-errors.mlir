@@ -28,3 +28,15 @@ func.func @mixed(%x: !mx.tensor<4x16xmxint<8,8,16>>) -> !mx.tensor<8x16xmxint<8,
   %q = mx.quantize %cat : tensor<8x16xf32> -> !mx.tensor<8x16xmxint<8,8,16>>
   return %q : !mx.tensor<8x16xmxint<8,8,16>>
 }
+
+// -----
+
+// A view's element table has an entry per element: beyond 2^24 it is an error,
+// not an allocation of the whole tensor.
+func.func @huge_view(%x: !mx.tensor<4096x4096x2xmxint<8,8,2>>) -> !mx.tensor<4096x2x4096xmxint<8,8,2>> {
+  %f = mx.dequantize %x : !mx.tensor<4096x4096x2xmxint<8,8,2>> -> tensor<4096x4096x2xf32>
+  %t = mx.transpose %f {permutation = array<i64: 0, 2, 1>} : tensor<4096x4096x2xf32> -> tensor<4096x2x4096xf32>
+  // expected-error @+1 {{a view of shape 4096x2x4096 has more than 2^24 elements, the limit of the hardware's element tables}}
+  %q = mx.quantize %t : tensor<4096x2x4096xf32> -> !mx.tensor<4096x2x4096xmxint<8,8,2>>
+  return %q : !mx.tensor<4096x2x4096xmxint<8,8,2>>
+}

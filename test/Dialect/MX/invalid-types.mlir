@@ -67,3 +67,9 @@ func.func private @guard() attributes {acc = #mx.acc<bounded<65>>}
 
 // expected-error @+1 {{unknown accumulation 'floor' (expected 'exact' or 'bounded<G>')}}
 func.func private @kind() attributes {acc = #mx.acc<floor>}
+
+// -----
+
+// Sizes in bits must fit in 64 bits.
+// expected-error @+1 {{MX tensor of shape 9223372036854775807x32 has more than 2^57 elements}}
+func.func private @huge(!mx.tensor<9223372036854775807x32xmxint8>)
