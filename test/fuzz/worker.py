@@ -88,7 +88,13 @@ def run_entry(entry: str, path: str, config: str | None,
                 print(f"mase {entry}: internal error: {type(error).__name__}: {error}",
                       file=sys.stderr)
                 status = EXIT_INTERNAL
-    return status, err.getvalue()[-2000:]
+    return status, _head_and_tail(err.getvalue())
+
+
+def _head_and_tail(text: str, keep: int = 2000) -> str:
+    """A long message's start (the located error) and end (the last notes): a verifier's
+    op dump can run to megabytes."""
+    return text if len(text) <= 2 * keep else f"{text[:keep]}\n[...]\n{text[-keep:]}"
 
 
 def once(argv: list[str]) -> int:

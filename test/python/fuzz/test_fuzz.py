@@ -107,3 +107,17 @@ def test_seeds_reach_the_looped_hardware_no_loop_and_layer(tmp_path):
         assert proc.returncode == expected, (entry, layer, proc.stderr[-2000:])
         if expected:
             assert "no op of 'forward' is named 'layers.9'" in proc.stderr, proc.stderr
+
+
+def test_long_messages_keep_their_located_error():
+    """A verifier's op dump can be megabytes: the worker keeps the message's start (the
+    located error the classifier looks for) and its end, so a clean error is not taken
+    for an internal one (a 10,000-mutant run once reported six such false crashes)."""
+    from worker import _head_and_tail
+
+    message = "mase report: error: in.mlir:8:10: error: block with no terminator, has\n"
+    long = message + "x" * 100_000 + "\nnote: the end"
+    kept = _head_and_tail(long)
+    assert kept.startswith(message) and kept.endswith("note: the end")
+    assert len(kept) < 5000
+    assert _head_and_tail("short") == "short"
