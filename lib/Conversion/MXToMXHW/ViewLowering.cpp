@@ -68,7 +68,7 @@ FailureOr<Island> buildIsland(Operation *root, bool report) {
     return fail(root, "the hardware rounds half to even, not with rounding = nearest");
 
   auto emitAtRoot = [&] { return root->emitError(); };
-  if (failed(mxhw::checkTableSize(
+  if (failed(mxhw::tableSize(
           shapeOf(root->getResult(0)),
           report ? function_ref<InFlightDiagnostic()>(emitAtRoot) : nullptr)))
     return failure();

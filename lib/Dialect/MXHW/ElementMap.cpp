@@ -369,9 +369,9 @@ static std::string formatPoint(ArrayRef<int64_t> point) {
   return text + ")";
 }
 
-LogicalResult
-mxhw::checkTableSize(ArrayRef<int64_t> shape,
-                     function_ref<InFlightDiagnostic()> emitError) {
+FailureOr<int64_t>
+mxhw::tableSize(ArrayRef<int64_t> shape,
+                function_ref<InFlightDiagnostic()> emitError) {
   // A bound on the entries keeps the tables, and the units, in memory.
   constexpr int64_t kMaxTableElements = int64_t(1) << 24;
   int64_t total = 1;
@@ -384,18 +384,17 @@ mxhw::checkTableSize(ArrayRef<int64_t> shape,
                        << " has more than 2^24 elements, the limit of the "
                           "hardware's element tables";
   }
-  return success();
+  return total;
 }
 
 FailureOr<ElementTable>
 mxhw::evaluatePieces(ArrayRef<Piece> pieces, ArrayRef<int64_t> outShape,
                      ArrayRef<SmallVector<int64_t>> sourceShapes,
                      function_ref<InFlightDiagnostic()> emitError) {
-  if (failed(checkTableSize(outShape, emitError)))
+  FailureOr<int64_t> size = tableSize(outShape, emitError);
+  if (failed(size))
     return failure();
-  int64_t total = 1;
-  for (int64_t d : outShape)
-    total *= d;
+  int64_t total = *size;
   ElementTable table;
   table.source.assign(total, -1);
   table.index.assign(total, 0);

@@ -75,15 +75,15 @@ struct ElementTable {
   llvm::SmallVector<uint8_t> negate;
 };
 
-/// Element tables (and the view units built from them) hold an entry per
-/// element; fails (through `emitError`, when given) for a shape beyond 2^24
-/// elements.
-mlir::LogicalResult
-checkTableSize(llvm::ArrayRef<int64_t> shape,
-               llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+/// The entries of an element table over `shape` (the view units built from
+/// the tables hold one per element too); fails (through `emitError`, when
+/// given) for a shape beyond 2^24 elements.
+mlir::FailureOr<int64_t>
+tableSize(llvm::ArrayRef<int64_t> shape,
+          llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
 
 /// Evaluates `pieces` over `outShape`. Fails (through `emitError`) when the
-/// output is too large for a table (checkTableSize), a piece reads outside
+/// output is too large for a table (tableSize), a piece reads outside
 /// its source or the pieces do not tile the output.
 mlir::FailureOr<ElementTable>
 evaluatePieces(llvm::ArrayRef<Piece> pieces, llvm::ArrayRef<int64_t> outShape,
